@@ -1,0 +1,141 @@
+"""One function per content block type, looked up in BLOCKS; each returns ReportLab flowables.
+
+Every flowable carries its structural role (`role`, and `alt` for figures) so that a later
+step can write PDF structure tags without re-deriving them from the drawing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+
+
+@dataclass(frozen=True)
+class Kit:
+    """What block functions need: paragraph styles, colours by name, the frame width."""
+
+    styles: dict[str, ParagraphStyle]
+    colors: dict[str, colors.Color]
+    width: float
+    body: float  # body text size in points; drives padding and row heights
+
+
+def tagged(flowable: Flowable, role: str, alt: str | None = None) -> Flowable:
+    """Attach a structural role (H1, H2, P, L, LI, Table, Figure, Form) to a flowable."""
+    flowable.role = role  # type: ignore[attr-defined]
+    if alt is not None:
+        flowable.alt = alt  # type: ignore[attr-defined]
+    return flowable
+
+
+def _para(text: str, kit: Kit, style: str = "body", role: str = "P") -> Flowable:
+    return tagged(Paragraph(text, kit.styles[style]), role)
+
+
+def paragraph(data: str, kit: Kit) -> list[Flowable]:
+    """A plain paragraph."""
+    return [_para(data, kit)]
+
+
+def bullets(data: tuple[str, ...], kit: Kit, style: str = "bullet") -> list[Flowable]:
+    """A bulleted list: one paragraph per item, so a long list may break between items."""
+    return [tagged(Paragraph(item, kit.styles[style], bulletText="•"), "LI") for item in data]
+
+
+def sources(data: tuple[str, ...], kit: Kit) -> list[Flowable]:
+    """The small-print source list."""
+    return bullets(data, kit, style="source")
+
+
+def callout(data: dict[str, Any], kit: Kit) -> list[Flowable]:
+    """A tinted box with a strong left edge in the tone's colour (driving, safety, emergencies)."""
+    edge = kit.colors[data["tone"]]
+    inner: list[Flowable] = []
+    if data["title"]:
+        inner.append(_para(data["title"], kit, "callout_title", "H3"))
+    inner.extend(_para(text, kit, "callout") for text in data["text"])
+    pad = kit.body * 0.9
+    table = Table([[inner]], colWidths=[kit.width])
+    table.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, -1), _tint(edge, 0.1)),
+        ("LINEBEFORE", (0, 0), (0, -1), 5, edge),
+        ("LEFTPADDING", (0, 0), (-1, -1), pad * 1.3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+        ("TOPPADDING", (0, 0), (-1, -1), pad * 0.8),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 0.5),
+    ]))
+    return [tagged(table, "Div"), Spacer(1, kit.body * 0.8)]
+
+
+def faq(data: tuple[tuple[str, str], ...], kit: Kit) -> list[Flowable]:
+    """Questions in bold, each kept on one page with its answer."""
+    return [KeepTogether([_para(q, kit, "question", "H3"), _para(a, kit)]) for q, a in data]
+
+
+def contact(data: tuple[tuple[str, str], ...], kit: Kit) -> list[Flowable]:
+    """The clinic's name, address, phones, website and email as a two-column table."""
+    label_style = kit.styles["label"]
+    label_width = max(
+        [stringWidth(label, label_style.fontName, label_style.fontSize) for label, _ in data if label] or [0]
+    ) + kit.body
+    rows = []
+    style = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+    ]
+    for i, (label, value) in enumerate(data):
+        if label:
+            rows.append([_para(label, kit, "label"), _para(value, kit)])
+        else:
+            rows.append([_para(value, kit, "contact_name"), ""])
+            style.append(("SPAN", (0, i), (1, i)))
+    table = Table(rows, colWidths=[label_width, kit.width - label_width], hAlign="LEFT")
+    table.setStyle(TableStyle(style))
+    return [tagged(table, "Table"), Spacer(1, kit.body * 0.8)]
+
+
+def box(data: dict[str, Any], kit: Kit) -> list[Flowable]:
+    """An empty bordered box with labelled lines to write on (e.g. the next appointment)."""
+    label_style = kit.styles["label"]
+    label_width = max(stringWidth(f, label_style.fontName, label_style.fontSize) for f in data["fields"]) + kit.body
+    pad = kit.body * 0.9
+    rows: list[list[Any]] = [[_para(data["title"], kit, "callout_title", "H3"), ""]]
+    rows += [[_para(field, kit, "label"), ""] for field in data["fields"]]
+    heights = [None] + [kit.body * 2.6] * len(data["fields"])
+    table = Table(rows, colWidths=[label_width + pad, kit.width - label_width - pad], rowHeights=heights)
+    table.setStyle(TableStyle([
+        ("SPAN", (0, 0), (1, 0)),
+        ("BOX", (0, 0), (-1, -1), 1.2, kit.colors["primary"]),
+        ("VALIGN", (0, 1), (-1, -1), "BOTTOM"),
+        ("LINEBELOW", (1, 1), (1, -1), 0.8, kit.colors["muted"]),
+        ("LEFTPADDING", (0, 0), (-1, -1), pad),
+        ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+        ("TOPPADDING", (0, 0), (-1, 0), pad),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 0.4),
+        ("BOTTOMPADDING", (0, -1), (-1, -1), pad * 1.2),
+    ]))
+    return [tagged(KeepTogether([table]), "Form"), Spacer(1, kit.body * 0.8)]
+
+
+def _tint(color: colors.Color, strength: float) -> colors.Color:
+    """`color` mixed into white: a light background that keeps dark text readable."""
+    return colors.Color(*(1 - strength * (1 - c) for c in (color.red, color.green, color.blue)))
+
+
+BLOCKS: dict[str, Callable[[Any, Kit], list[Flowable]]] = {
+    "p": paragraph,
+    "bullets": bullets,
+    "callout": callout,
+    "faq": faq,
+    "contact": contact,
+    "box": box,
+    "sources": sources,
+}
+"""The dispatch table: block kind → layout function."""

@@ -1,0 +1,110 @@
+"""The orchestrator: load → validate → resolve → lay out → post-process → write, in that order.
+
+Nothing is written until every input has been read, checked and resolved; then each document
+is written atomically, and a document that fails to lay out does not stop the others.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from handouts.clinics import load_clinics
+from handouts.errors import HandoutsError, Problem, Where, fail_if
+from handouts.load import load_yaml
+from handouts.model import Clinic, Content, Job
+from handouts.validate import validate_content
+from handouts.write import Manifest
+
+DEFAULT_CONTENT = Path("content.yaml")
+DEFAULT_OUT = Path("output")
+DEFAULT_LAYOUT = "standard"
+
+
+def load_inputs(content_path: Path, clinics_path: Path | None = None) -> tuple[Content, tuple[Clinic, ...]]:
+    """The validated content and the clinics to build for (from --clinics, else from the content)."""
+    content = validate_content(load_yaml(content_path), content_path)
+    if clinics_path is not None:
+        return content, load_clinics(clinics_path, content.languages, content.treatments)
+    if not content.clinics:
+        raise HandoutsError([Problem(Where(str(content_path), 0, "clinics"),
+                                     "no clinics: add a `clinics:` list here or pass --clinics FILE")])
+    return content, content.clinics
+
+
+def plan(
+    content: Content,
+    clinics: tuple[Clinic, ...],
+    documents: Iterable[str] = (),
+    clinic_ids: Iterable[str] = (),
+    langs: Iterable[str] = (),
+) -> list[Job]:
+    """Every (clinic, document, language, treatment) to build; unknown names are usage errors."""
+    documents, clinic_ids, langs = list(documents), list(clinic_ids), list(langs)
+    problems: list[str] = []
+    by_id = {c.id: c for c in clinics}
+    for name, asked, known in (("document", documents, content.documents),
+                               ("clinic", clinic_ids, by_id), ("language", langs, content.languages)):
+        for item in asked:
+            if item not in known:
+                problems.append(f"unknown {name} {item!r} (known: {', '.join(known)})")
+    fail_if([Problem(Where(""), p) for p in problems])
+    jobs: list[Job] = []
+    for clinic in [by_id[c] for c in dict.fromkeys(clinic_ids)] or clinics:
+        for doc_id in list(dict.fromkeys(documents)) or list(content.documents):
+            document = content.documents[doc_id]
+            treatments = clinic.treatments if document.per_treatment else (None,)
+            for lang in list(dict.fromkeys(langs)) or clinic.languages:
+                jobs.extend(Job(clinic, document, lang, t) for t in treatments)
+    return jobs
+
+
+def build(
+    content_path: Path = DEFAULT_CONTENT,
+    clinics_path: Path | None = None,
+    documents: Iterable[str] = (),
+    clinic_ids: Iterable[str] = (),
+    langs: Iterable[str] = (),
+    layout_name: str = DEFAULT_LAYOUT,
+    out_dir: Path = DEFAULT_OUT,
+) -> Manifest:
+    """Build the selected documents into `out_dir` and write its manifest.json; returns the manifest."""
+    from reportlab.platypus.doctemplate import LayoutError
+
+    from handouts.layout import render
+    from handouts.layouts import layout_dir, load_layout
+    from handouts.post import finish
+    from handouts.resolve import Failure, resolve_jobs
+    from handouts.write import ManifestEntry, atomic_write, sha256
+
+    content, clinics = load_inputs(content_path, clinics_path)
+    layout = load_layout(layout_name, layout_dir(content_path).resolve())
+    results = resolve_jobs(content, plan(content, clinics, documents, clinic_ids, langs))
+    manifest = Manifest(content.version, layout.name)
+    for result in results:
+        job = result.job
+        reasons: list[str] = []
+        if isinstance(result, Failure):
+            reasons = [str(p) for p in result.problems]
+        else:
+            try:
+                pdf, pages = render(result, layout)
+                pdf = finish(pdf, result)
+            except LayoutError as exc:
+                reasons = [f"does not fit on the page with layout {layout.name!r}: {exc}"]
+            except HandoutsError as exc:
+                reasons = [str(p) for p in exc.problems]
+        if reasons:
+            manifest.failed.append({"clinic": job.clinic.id, "document": job.document.id,
+                                    "treatment": job.treatment, "language": job.lang, "name": job.name,
+                                    "reason": "; ".join(reasons)})
+            continue
+        relative = f"{job.clinic.id}/{job.name}.pdf"
+        atomic_write(out_dir / relative, pdf)
+        manifest.files.append(ManifestEntry(
+            path=relative, clinic=job.clinic.id, document=job.document.id, treatment=job.treatment,
+            language=job.lang, layout=layout.name, pages=pages, bytes=len(pdf), sha256=sha256(pdf),
+            content_version=content.version,
+        ))
+    atomic_write(out_dir / "manifest.json", manifest.to_json().encode("utf-8"))
+    return manifest

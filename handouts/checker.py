@@ -1,0 +1,72 @@
+"""Shape checks shared by the content and clinic validators: each wrong shape becomes a Problem."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from handouts.errors import Problem, Where
+from handouts.load import YList, YMap
+from handouts.model import Text
+
+# Outside {{ }}, {% %} and {# #}, content text may not carry ReportLab markup of its own.
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+
+
+class Checker:
+    """Walks one file's data, turning wrong shapes into Problems with file, line and path."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def where(self, line: int, path: str) -> Where:
+        return Where(self.file, line, path)
+
+    def add(self, line: int, path: str, message: str) -> None:
+        self.problems.append(Problem(self.where(line, path), message))
+
+    def mapping(self, value: Any, line: int, path: str) -> YMap | None:
+        if isinstance(value, YMap):
+            return value
+        self.add(line, path, "must be a mapping (key: value lines)")
+        return None
+
+    def sequence(self, value: Any, line: int, path: str) -> YList | None:
+        if isinstance(value, YList):
+            return value
+        self.add(line, path, "must be a list")
+        return None
+
+    def text(self, value: Any, line: int, path: str) -> Text | None:
+        """A content string: text (numbers allowed) without raw markup outside placeholders."""
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.add(line, path, "must be text")
+            return None
+        source = str(value)
+        if not source.strip():
+            self.add(line, path, "must not be empty")
+            return None
+        bare = _JINJA.sub("", source)
+        if "<" in bare or ">" in bare:
+            self.add(line, path, "'<' and '>' are not allowed in content text (use **bold** for emphasis)")
+            return None
+        return Text(source, self.where(line, path))
+
+    def unknown_keys(self, data: YMap, allowed: tuple[str, ...], path: str) -> None:
+        for key in data:
+            if key not in allowed:
+                self.add(data.lines[key], f"{path}.{key}", f"unknown key (expected one of: {', '.join(allowed)})")
+
+
+def line_of(data: YMap | YList, key: Any) -> int:
+    if isinstance(data, YMap):
+        return data.lines.get(key, data.line)
+    return data.lines[key] if 0 <= key < len(data.lines) else data.line
+
+
+def required(ch: Checker, data: YMap, key: str, path: str) -> Any:
+    if key not in data or data[key] is None:
+        ch.add(data.line, f"{path}.{key}" if path else key, "required")
+        return None
+    return data[key]

@@ -1,0 +1,169 @@
+"""Validate clinic records, from content.yaml, a clinics YAML file or a clinics CSV file."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Mapping
+
+from handouts.checker import Checker, line_of
+from handouts.errors import fail_if
+from handouts.load import YList, YMap, load_csv_clinics, load_yaml
+from handouts.model import TREATMENTS, Clinic, Treatment
+
+CLINIC_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+FIELD_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+REQUIRED_CLINIC = ("id", "name", "phone", "address")
+LIST_FIELDS = ("languages", "treatments")
+OPTIONAL_TEXT = ("after_hours_phone", "website", "email", "insurance_wording")
+"""Optional clinic fields content may test with `{% if clinic.X %}` even when a clinic leaves them out."""
+
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
+
+
+def load_clinics(path: Path, languages: Mapping[str, str], treatments: Mapping[str, Treatment]) -> tuple[Clinic, ...]:
+    """Read a clinics file (.csv, or YAML with a top-level `clinics:` list) and validate it."""
+    ch = Checker(str(path))
+    if path.suffix.lower() == ".csv":
+        records: Any = load_csv_clinics(path)
+        line = 1
+    else:
+        top = ch.mapping(load_yaml(path), 1, "(top level)")
+        fail_if(ch.problems)
+        assert top is not None
+        if "clinics" not in top:
+            ch.add(top.line, "clinics", "required: a list of clinic records")
+            fail_if(ch.problems)
+        records, line = top["clinics"], line_of(top, "clinics")
+    clinics = validate_clinics(ch, records, line, path.parent, languages, treatments)
+    if not clinics:
+        ch.add(line, "clinics", "no clinics in this file")
+    fail_if(ch.problems)
+    return clinics
+
+
+def validate_clinics(
+    ch: Checker,
+    raw: Any,
+    line: int,
+    base_dir: Path,
+    languages: Mapping[str, str],
+    treatments: Mapping[str, Treatment],
+) -> tuple[Clinic, ...]:
+    """Check every record; problems go to `ch`, valid clinics are returned."""
+    items = ch.sequence(raw, line, "clinics")
+    clinics: list[Clinic] = []
+    seen: dict[str, int] = {}
+    for i, record in enumerate(items or ()):
+        clinic = _clinic(ch, record, line_of(items, i), f"clinics[{i}]", base_dir, languages, treatments)
+        if clinic is None:
+            continue
+        if clinic.id in seen:
+            ch.add(clinic.where.line, f"clinics[{i}].id", f"duplicate clinic id {clinic.id!r} (first at line {seen[clinic.id]})")
+            continue
+        seen[clinic.id] = clinic.where.line
+        clinics.append(clinic)
+    return tuple(clinics)
+
+
+def _clinic(
+    ch: Checker,
+    raw: Any,
+    line: int,
+    path: str,
+    base_dir: Path,
+    languages: Mapping[str, str],
+    treatments: Mapping[str, Treatment],
+) -> Clinic | None:
+    data = ch.mapping(raw, line, path)
+    if data is None:
+        return None
+    before = len(ch.problems)
+    for key in REQUIRED_CLINIC:
+        if key not in data or data[key] in (None, ""):
+            ch.add(data.line, f"{path}.{key}", "required")
+    cid = data.get("id")
+    if isinstance(cid, str) and not CLINIC_ID.match(cid):
+        ch.add(line_of(data, "id"), f"{path}.id", "ids are lowercase letters, digits and hyphens (e.g. north-park)")
+    if not isinstance(cid, (str, type(None))):
+        ch.add(line_of(data, "id"), f"{path}.id", "must be text")
+    clinic_langs = _codes(ch, data, "languages", path, ("en",), tuple(languages))
+    clinic_treatments = _codes(ch, data, "treatments", path, ("iv",), TREATMENTS)
+    for tid in clinic_treatments:
+        if tid in TREATMENTS and tid not in treatments:
+            ch.add(line_of(data, "treatments"), f"{path}.treatments", f"{tid!r} has no texts in the content's treatments")
+    fields: dict[str, Any] = {}
+    for key, value in data.items():
+        fpath, fline = f"{path}.{key}", line_of(data, key)
+        if key in LIST_FIELDS or value is None:
+            continue
+        if not isinstance(key, str) or not FIELD_NAME.match(key):
+            ch.add(fline, fpath, "field names are lowercase letters, digits and underscores")
+        elif key.endswith("_color"):
+            if not isinstance(value, str) or not COLOR.match(value):
+                ch.add(fline, fpath, f"must be a colour like #1a6b8f, not {value!r}")
+            fields[key] = value
+        elif isinstance(value, YMap):
+            fields[key] = _per_lang_field(ch, value, fpath, clinic_langs, languages)
+        elif isinstance(value, (YList, list, dict)):
+            ch.add(fline, fpath, "must be text, or a mapping of language code to text")
+        else:
+            fields[key] = value if isinstance(value, bool) else str(value)
+    logo = _logo(ch, fields.get("logo"), base_dir, line_of(data, "logo"), f"{path}.logo")
+    if len(ch.problems) > before:
+        return None
+    return Clinic(
+        id=str(cid),
+        fields=fields,
+        languages=clinic_langs,
+        treatments=tuple(t for t in TREATMENTS if t in clinic_treatments),
+        where=ch.where(data.line, path),
+        field_lines=dict(data.lines),
+        logo=logo,
+    )
+
+
+def _codes(
+    ch: Checker, data: YMap, key: str, path: str, default: tuple[str, ...], known: tuple[str, ...]
+) -> tuple[str, ...]:
+    value = data.get(key)
+    if value is None:
+        return default
+    if isinstance(value, str):
+        value = [v.strip() for v in value.replace(";", ",").split(",") if v.strip()]
+    if not isinstance(value, list) or not value:
+        ch.add(line_of(data, key), f"{path}.{key}", f"must be a non-empty list (known: {', '.join(known)})")
+        return default
+    for code in value:
+        if code not in known:
+            ch.add(line_of(data, key), f"{path}.{key}", f"unknown {key[:-1]} {code!r} (known: {', '.join(known)})")
+    return tuple(dict.fromkeys(str(c) for c in value))
+
+
+def _per_lang_field(
+    ch: Checker, value: YMap, path: str, clinic_langs: tuple[str, ...], languages: Mapping[str, str]
+) -> dict[str, str]:
+    for lang in value:
+        if lang not in languages:
+            ch.add(line_of(value, lang), f"{path}.{lang}", f"unknown language (known: {', '.join(languages)})")
+    for lang in clinic_langs:
+        if lang not in value:
+            ch.add(value.line, f"{path}.{lang}", "missing: the clinic prints this language")
+    return {str(k): str(v) for k, v in value.items()}
+
+
+def _logo(ch: Checker, value: Any, base_dir: Path, line: int, path: str) -> Path | None:
+    if value is None:
+        return None
+    logo = (base_dir / str(value)).resolve()
+    try:
+        with logo.open("rb") as handle:
+            head = handle.read(8)
+    except OSError:
+        ch.add(line, path, f"logo file not found: {logo}")
+        return None
+    if not head.startswith(_IMAGE_MAGIC):
+        ch.add(line, path, f"logo must be a PNG or JPEG image: {logo}")
+        return None
+    return logo

@@ -1,0 +1,58 @@
+"""The one exception a user can cause, and the located problems it carries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+import click
+
+
+@dataclass(frozen=True)
+class Where:
+    """A place in an input file: file name, 1-based line (0 when unknown) and YAML path."""
+
+    file: str
+    line: int = 0
+    path: str = ""
+
+    def __str__(self) -> str:
+        place = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{place} {self.path}" if self.path else place
+
+    def at(self, path: str, line: int | None = None) -> Where:
+        """The same file, another path (and line, when known)."""
+        return Where(self.file, self.line if line is None else line, path)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, and where it is."""
+
+    where: Where
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where.file else self.message
+
+
+class HandoutsError(click.ClickException):
+    """Everything a user can cause: bad input, bad usage, a text no font can draw."""
+
+    exit_code = 2
+
+    def __init__(self, problems: Iterable[Problem | str]) -> None:
+        self.problems = [p if isinstance(p, Problem) else Problem(Where(""), p) for p in problems]
+        super().__init__(self._summary())
+
+    def _summary(self) -> str:
+        lines = [str(p) for p in self.problems]
+        if len(lines) == 1:
+            return lines[0]
+        return f"{len(lines)} problems:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def fail_if(problems: list[Problem]) -> None:
+    """Raise one HandoutsError carrying every collected problem, if there are any."""
+    if problems:
+        raise HandoutsError(problems)

@@ -1,0 +1,220 @@
+"""Lay a resolved document out on pages with ReportLab: header, footer, title, sections, blocks."""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Spacer
+
+from handouts.blocks import BLOCKS, Kit, tagged
+from handouts.fonts import register
+from handouts.model import Layout, ResolvedDocument
+
+CONTRAST_MIN = 4.5  # WCAG 2.1 AA for text
+HEADER_NAME_GAP = 12.0
+
+
+def render(doc: ResolvedDocument, layout: Layout) -> tuple[bytes, int]:
+    """The document as PDF bytes, and its page count."""
+    brand = _readable(doc.primary_color or layout.colors["primary"])
+    kit = _kit(layout, brand)
+    width, height = layout.page_size
+    margins = layout.margins
+    header_h = layout.header["logo_height"] + layout.header["rule"] + layout.header["gap"] + 6
+    frame = Frame(
+        margins["left"], margins["bottom"],
+        width - margins["left"] - margins["right"],
+        height - margins["top"] - margins["bottom"] - header_h,
+        leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body",
+    )
+    buffer = io.BytesIO()
+    template = _Handout(
+        buffer,
+        pagesize=layout.page_size,
+        title=doc.plain_title,
+        author=doc.clinic_name,
+        subject=doc.subject,
+        creator="handouts",
+        lang=doc.job.lang,
+        invariant=1,  # fixed ID and dates here; post.py stamps the content's own date
+        initialFontName=kit.styles["body"].fontName,
+    )
+    template.addPageTemplates([PageTemplate("page", [frame], onPage=lambda c, d: _header(c, doc, layout, brand))])
+    footer = _footer_lines(doc)
+    pages: list[int] = []
+
+    def canvas(*args: Any, **kwargs: Any) -> _NumberedCanvas:
+        return _NumberedCanvas(*args, footer=footer, layout=layout, pages=pages, **kwargs)
+
+    template.build(_story(doc, kit), canvasmaker=canvas)
+    return buffer.getvalue(), pages[0]
+
+
+class _Handout(BaseDocTemplate):
+    """Adds each section heading to the PDF outline (bookmarks) as it is placed."""
+
+    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 - ReportLab's hook name
+        outline = getattr(flowable, "outline", None)
+        if outline:
+            key = f"s{self.page}-{id(flowable)}"
+            self.canv.bookmarkPage(key)
+            self.canv.addOutlineEntry(outline, key, level=0, closed=False)
+
+
+class _NumberedCanvas(Canvas):
+    """Holds every page until the end so the footer can say "Page X of Y"."""
+
+    def __init__(self, *args: Any, footer: tuple[str, str, str], layout: Layout, pages: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._held: list[dict[str, Any]] = []
+        self._footer_text, self._layout, self._pages = footer, layout, pages
+
+    def showPage(self) -> None:  # noqa: N802 - ReportLab's name
+        self._held.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._held)
+        self._pages.append(total)
+        for number, state in enumerate(self._held, start=1):
+            self.__dict__.update(state)
+            _draw_footer(self, self._footer_text, self._layout, number, total)
+            super().showPage()
+        super().save()
+
+
+def _footer_lines(doc: ResolvedDocument) -> tuple[str, str, str]:
+    """Clinic and phone; document id, content version and review date; the "Page {page} of {pages}" label."""
+    labels = doc.labels
+    first = f"{doc.clinic_name}  ·  {labels['phone']} {doc.phone}"
+    second = f"{doc.job.name}  ·  {labels['version']} {doc.version}  ·  {labels['reviewed']} {doc.reviewed}"
+    return first, second, labels["page_of"]
+
+
+def _draw_footer(canvas: Canvas, lines: tuple[str, str, str], layout: Layout, number: int, total: int) -> None:
+    width, _ = layout.page_size
+    left, right = layout.margins["left"], width - layout.margins["right"]
+    size = layout.type["small"]
+    top = layout.margins["bottom"] - size * 1.2
+    canvas.saveState()
+    canvas.setStrokeColor(colors.HexColor(layout.colors["rule"]))
+    canvas.setLineWidth(0.6)
+    canvas.line(left, top, right, top)
+    regular, bold = register(layout.fonts["regular"], layout.fonts["bold"])
+    canvas.setFillColor(colors.HexColor(layout.colors["muted"]))
+    canvas.setFont(regular, size)
+    canvas.drawString(left, top - size * 1.45, lines[0])
+    canvas.drawString(left, top - size * 2.75, lines[1])
+    page_of = lines[2].replace("{page}", str(number)).replace("{pages}", str(total))
+    canvas.setFont(bold, size)
+    canvas.drawRightString(right, top - size * 1.45, page_of)
+    canvas.restoreState()
+
+
+def _header(canvas: Canvas, doc: ResolvedDocument, layout: Layout, brand: colors.Color) -> None:
+    width, height = layout.page_size
+    left, right = layout.margins["left"], width - layout.margins["right"]
+    logo_h = layout.header["logo_height"]
+    top = height - layout.margins["top"]
+    regular, bold = register(layout.fonts["regular"], layout.fonts["bold"])
+    x = left
+    if doc.logo is not None:
+        image = _image(doc.logo)
+        iw, ih = image.getSize()
+        logo_w = logo_h * iw / ih
+        canvas.drawImage(image, left, top - logo_h, logo_w, logo_h, mask="auto")
+        x = left + logo_w + HEADER_NAME_GAP
+    size = layout.header["name_size"]
+    canvas.setFillColor(brand)
+    canvas.setFont(bold, size)
+    canvas.drawString(x, top - logo_h / 2 - size * 0.35, doc.clinic_name)
+    rule_y = top - logo_h - 6
+    canvas.setStrokeColor(brand)
+    canvas.setLineWidth(layout.header["rule"])
+    canvas.line(left, rule_y, right, rule_y)
+    accent = colors.HexColor(doc.accent_color or layout.colors["accent"])
+    canvas.setStrokeColor(accent)
+    canvas.line(left, rule_y, left + (right - left) * 0.12, rule_y)
+
+
+@lru_cache(maxsize=64)
+def _image(path: Path) -> ImageReader:
+    return ImageReader(str(path))
+
+
+def _story(doc: ResolvedDocument, kit: Kit) -> list[Flowable]:
+    story: list[Flowable] = [tagged(Paragraph(doc.title, kit.styles["title"]), "H1")]
+    for section in doc.sections:
+        heading = tagged(Paragraph(section.heading, kit.styles["heading"]), "H2")
+        heading.outline = Paragraph(section.heading, kit.styles["heading"]).getPlainText()  # type: ignore[attr-defined]
+        story.append(heading)
+        for block in section.blocks:
+            story.extend(BLOCKS[block.kind](block.data, kit))
+    story.append(Spacer(1, 1))
+    return story
+
+
+@lru_cache(maxsize=64)
+def _kit(layout: Layout, brand: colors.Color) -> Kit:
+    regular, bold = register(layout.fonts["regular"], layout.fonts["bold"])
+    t, s = layout.type, layout.spacing
+    text = colors.HexColor(layout.colors["text"])
+    muted = colors.HexColor(layout.colors["muted"])
+    body = ParagraphStyle(
+        "body", fontName=regular, fontSize=t["body"], leading=t["leading"], textColor=text,
+        alignment=TA_LEFT, spaceAfter=s["paragraph"], allowWidows=0, allowOrphans=0,
+    )
+    ratio = t["leading"] / t["body"]
+    small = t["small"]
+    styles = {
+        "body": body,
+        "title": ParagraphStyle("title", body, fontName=bold, fontSize=t["title"], leading=t["title"] * 1.2,
+                                spaceAfter=t["body"] * 0.6, keepWithNext=1),
+        "heading": ParagraphStyle("heading", body, fontName=bold, fontSize=t["heading"], leading=t["heading"] * 1.25,
+                                  textColor=brand, spaceBefore=s["section"], spaceAfter=s["paragraph"] * 0.8,
+                                  keepWithNext=1),
+        "bullet": ParagraphStyle("bullet", body, leftIndent=s["list_indent"], bulletIndent=s["list_indent"] * 0.25,
+                                 spaceAfter=s["paragraph"] * 0.6),
+        "source": ParagraphStyle("source", body, fontSize=small + 1, leading=(small + 1) * ratio, textColor=muted,
+                                 leftIndent=s["list_indent"] * 0.8, bulletIndent=0, spaceAfter=2),
+        "callout": ParagraphStyle("callout", body, spaceAfter=s["paragraph"] * 0.6),
+        "callout_title": ParagraphStyle("callout_title", body, fontName=bold, spaceAfter=s["paragraph"] * 0.5,
+                                        keepWithNext=1),
+        "question": ParagraphStyle("question", body, fontName=bold, spaceBefore=s["paragraph"] * 0.4,
+                                   spaceAfter=s["paragraph"] * 0.3, keepWithNext=1),
+        "label": ParagraphStyle("label", body, textColor=muted, spaceAfter=0),
+        "contact_name": ParagraphStyle("contact_name", body, fontName=bold, spaceAfter=2),
+    }
+    palette = {name: colors.HexColor(value) for name, value in layout.colors.items()}
+    palette["primary"] = brand
+    frame_width = layout.page_size[0] - layout.margins["left"] - layout.margins["right"]
+    return Kit(styles=styles, colors=palette, width=frame_width, body=t["body"])
+
+
+def _luminance(color: colors.Color) -> float:
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * channel(color.red) + 0.7152 * channel(color.green) + 0.0722 * channel(color.blue)
+
+
+def contrast_on_white(color: colors.Color) -> float:
+    """WCAG contrast ratio of a colour against white paper."""
+    return 1.05 / (_luminance(color) + 0.05)
+
+
+@lru_cache(maxsize=64)
+def _readable(hex_color: str) -> colors.Color:
+    """The brand colour, darkened just enough for text on white to reach WCAG AA (4.5:1)."""
+    color = colors.HexColor(hex_color)
+    while contrast_on_white(color) < CONTRAST_MIN:
+        color = colors.Color(color.red * 0.92, color.green * 0.92, color.blue * 0.92)
+    return color

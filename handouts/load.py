@@ -1,0 +1,137 @@
+"""Read YAML (keeping line numbers) and CSV clinic lists into plain containers."""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from handouts.errors import HandoutsError, Problem, Where
+
+
+class YMap(dict):  # type: ignore[type-arg]
+    """A YAML mapping that remembers the line of itself and of each key."""
+
+    line: int = 0
+    lines: dict[Any, int]
+
+
+class YList(list):  # type: ignore[type-arg]
+    """A YAML sequence that remembers the line of itself and of each item."""
+
+    line: int = 0
+    lines: list[int]
+
+
+class _LineLoader(yaml.SafeLoader):
+    """Safe loader whose mappings and sequences carry line numbers; duplicate keys are errors."""
+
+
+def _mapping(loader: _LineLoader, node: yaml.MappingNode) -> YMap:
+    loader.flatten_mapping(node)
+    result = YMap()
+    result.line = node.start_mark.line + 1
+    result.lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in result:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _sequence(loader: _LineLoader, node: yaml.SequenceNode) -> YList:
+    result = YList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+def _string(loader: _LineLoader, node: yaml.ScalarNode) -> str:
+    # NFC so that decomposed accents (common in pasted Vietnamese) map to the font's glyphs.
+    return unicodedata.normalize("NFC", loader.construct_scalar(node))
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+_LineLoader.add_constructor("tag:yaml.org,2002:str", _string)
+
+
+def read_text(path: Path) -> str:
+    """A file's text, or a HandoutsError naming the file."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise HandoutsError([Problem(Where(str(path)), "file not found")]) from None
+    except UnicodeDecodeError as exc:
+        raise HandoutsError([Problem(Where(str(path)), f"not UTF-8 text ({exc.reason})")]) from None
+    except OSError as exc:
+        raise HandoutsError([Problem(Where(str(path)), exc.strerror or str(exc))]) from None
+
+
+def load_yaml(path: Path) -> Any:
+    """Parse a YAML file with line numbers; a syntax error names the file and line."""
+    text = read_text(path)
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        reason = exc.problem or exc.context or "invalid YAML"
+        raise HandoutsError([Problem(Where(str(path), line), f"invalid YAML: {reason}")]) from None
+    except yaml.YAMLError as exc:
+        raise HandoutsError([Problem(Where(str(path)), f"invalid YAML: {exc}")]) from None
+
+
+def load_csv_clinics(path: Path) -> YList:
+    """Read a clinics CSV (header row) into the same shape as a YAML `clinics:` list.
+
+    `languages` and `treatments` are split on `;`. A column `FIELD.LANG` (for example
+    `insurance_wording.es`) gives that field's text in one language.
+    """
+    text = read_text(path)
+    reader = csv.DictReader(text.splitlines(keepends=True))
+    records = YList()
+    records.line, records.lines = 1, []
+    try:
+        for row in reader:
+            record = YMap()
+            record.line, record.lines = reader.line_num, {}
+            for column, raw in row.items():
+                if column is None:
+                    raise HandoutsError(
+                        [Problem(Where(str(path), reader.line_num), "more cells than header columns")]
+                    )
+                value = unicodedata.normalize("NFC", (raw or "").strip())
+                name = column.strip()
+                if not value or not name:
+                    continue
+                if name in ("languages", "treatments"):
+                    items = YList(v.strip() for v in value.split(";") if v.strip())
+                    items.line, items.lines = reader.line_num, [reader.line_num] * len(items)
+                    record[name] = items
+                elif "." in name:
+                    base, lang = name.split(".", 1)
+                    texts = record.setdefault(base, YMap())
+                    if not isinstance(texts, YMap):
+                        raise HandoutsError([Problem(
+                            Where(str(path), reader.line_num),
+                            f"columns {base!r} and {name!r} both given; use one form",
+                        )])
+                    texts.line, texts.lines = reader.line_num, getattr(texts, "lines", {})
+                    texts[lang] = value
+                    texts.lines[lang] = reader.line_num
+                else:
+                    record[name] = value
+                record.lines[name.split(".", 1)[0]] = reader.line_num
+            records.append(record)
+            records.lines.append(reader.line_num)
+    except csv.Error as exc:
+        raise HandoutsError([Problem(Where(str(path), reader.line_num), f"invalid CSV: {exc}")]) from None
+    return records

@@ -1,0 +1,172 @@
+"""Plain data passed between the pipeline stages: content, clinics, layouts, resolved documents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from handouts.errors import Where
+
+TREATMENTS = ("iv", "esketamine", "im", "troche")
+"""Treatment ids a clinic may offer, in the order documents list them."""
+
+LABEL_KEYS = ("page_of", "phone", "after_hours", "address", "website", "email", "version", "reviewed")
+"""Short strings the layout prints, required in every language of the content."""
+
+BLOCK_KINDS = ("p", "bullets", "callout", "faq", "contact", "box", "sources")
+"""Block types a section may hold; each has one layout function."""
+
+
+@dataclass(frozen=True)
+class Text:
+    """A content string (a Jinja2 template) and where it was written."""
+
+    source: str
+    where: Where
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of a section in one language: its kind, its texts, an optional condition."""
+
+    kind: str
+    data: Any  # Text, list of Text, or a dict of them, by kind (see validate.py)
+    where: Where
+    when: Text | None = None
+
+
+@dataclass(frozen=True)
+class SectionText:
+    """A section's heading and blocks in one language."""
+
+    heading: Text
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled part of a document, written once per language."""
+
+    id: str
+    by_lang: Mapping[str, SectionText]
+    where: Where
+    when: Text | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """A printable document: handout, aftercare, ...; per_treatment ones are built once per treatment."""
+
+    id: str
+    per_treatment: bool
+    title: Mapping[str, Text]
+    subject: Mapping[str, Text]
+    sections: tuple[Section, ...]
+    where: Where
+
+
+@dataclass(frozen=True)
+class Treatment:
+    """A way ketamine is given, with its per-language texts (name, driving rule, ...)."""
+
+    id: str
+    off_label: bool
+    texts: Mapping[str, Mapping[str, Text]]  # lang -> key -> text
+
+
+@dataclass(frozen=True)
+class Clinic:
+    """One clinic location and every field it supplies to the content."""
+
+    id: str
+    fields: Mapping[str, Any]  # every field as given; text fields may be {lang: text}
+    languages: tuple[str, ...]
+    treatments: tuple[str, ...]
+    where: Where  # the record itself
+    field_lines: Mapping[str, int] = field(default_factory=dict)
+    logo: Path | None = None
+
+    def where_of(self, name: str) -> Where:
+        """Where one field of this clinic was written."""
+        return self.where.at(f"{self.where.path}.{name}", self.field_lines.get(name, self.where.line))
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything content.yaml holds, validated."""
+
+    path: Path
+    version: str
+    reviewed: str
+    languages: Mapping[str, str]
+    labels: Mapping[str, Mapping[str, str]]
+    treatments: Mapping[str, Treatment]
+    documents: Mapping[str, Document]
+    clinics: tuple[Clinic, ...]
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: styles are cached per layout
+class Layout:
+    """How a page looks: size, margins, type scale, colours, fonts; built from layouts/*.yaml."""
+
+    name: str
+    page_size: tuple[float, float]
+    margins: Mapping[str, float]  # top, bottom, left, right in points
+    type: Mapping[str, float]  # body, leading, title, heading, small
+    colors: Mapping[str, str]
+    spacing: Mapping[str, float]
+    header: Mapping[str, float]
+    fonts: Mapping[str, str]  # regular, bold: font file names shipped with the package
+
+
+@dataclass(frozen=True)
+class Job:
+    """One PDF to make: a document for a clinic, in a language, for a treatment if per-treatment."""
+
+    clinic: Clinic
+    document: Document
+    lang: str
+    treatment: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The document's file stem and id, e.g. aftercare-esketamine.es."""
+        base = self.document.id if self.treatment is None else f"{self.document.id}-{self.treatment}"
+        return f"{base}.{self.lang}"
+
+
+@dataclass(frozen=True)
+class ResolvedBlock:
+    """A block ready to lay out: its kind and its texts as ReportLab paragraph markup."""
+
+    kind: str
+    data: Any
+
+
+@dataclass(frozen=True)
+class ResolvedSection:
+    """A section ready to lay out."""
+
+    id: str
+    heading: str
+    blocks: tuple[ResolvedBlock, ...]
+
+
+@dataclass(frozen=True)
+class ResolvedDocument:
+    """A document with every placeholder filled for one clinic, language and treatment."""
+
+    job: Job
+    title: str  # markup
+    plain_title: str
+    subject: str
+    clinic_name: str  # plain text, for the page header
+    phone: str  # plain text, for the page footer
+    labels: Mapping[str, str]
+    version: str
+    reviewed: str
+    primary_color: str | None
+    accent_color: str | None
+    logo: Path | None
+    sections: tuple[ResolvedSection, ...]

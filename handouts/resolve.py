@@ -1,0 +1,270 @@
+"""Fill the content's Jinja2 placeholders for each clinic, language and treatment.
+
+Content strings are templates; clinic values are data. Templates run in a sandbox with
+StrictUndefined and autoescape, so a clinic value reaches ReportLab's paragraph markup only
+escaped, and is never itself rendered as a template.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Callable
+
+from jinja2 import StrictUndefined, TemplateError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+
+from handouts.clinics import OPTIONAL_TEXT
+from handouts.errors import Problem, Where, fail_if
+from handouts.fonts import missing_glyphs
+from handouts.model import (
+    Clinic,
+    Content,
+    Job,
+    ResolvedBlock,
+    ResolvedDocument,
+    ResolvedSection,
+    Text,
+)
+
+_JINJA = re.compile(r"(\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\})", re.S)
+_BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
+_TAG = re.compile(r"<[^>]+>")
+CONTACT_FIELDS = (("name", None), ("address", "address"), ("phone", "phone"),
+                  ("after_hours_phone", "after_hours"), ("website", "website"), ("email", "email"))
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A document that cannot be made, and why (each reason names file, line and field)."""
+
+    job: Job
+    problems: tuple[Problem, ...]
+
+
+class _Unset:
+    """An optional clinic field the clinic left out: false in `{% if %}`, an error when printed."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __bool__(self) -> bool:
+        return False
+
+
+class Fields:
+    """Read-only `obj.field` access for templates; no methods a field name could collide with."""
+
+    __slots__ = ("_label", "_values")
+
+    def __init__(self, label: str, values: dict[str, Any]) -> None:
+        self._label = label
+        self._values = values
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    __getitem__ = __getattr__
+
+
+class _Undefined(StrictUndefined):
+    """StrictUndefined whose message names the field the way content writes it."""
+
+    @property
+    def _undefined_message(self) -> str:  # type: ignore[override]
+        obj = self._undefined_obj
+        if isinstance(obj, Fields):
+            return f"{{{{ {obj._label}.{self._undefined_name} }}}} is not defined"
+        return super()._undefined_message
+
+
+def _finalize(value: Any) -> Any:
+    if isinstance(value, _Unset):
+        raise UndefinedError(f"clinic.{value.name} is empty for this clinic (guard it with {{% if clinic.{value.name} %}})")
+    if value is None:
+        raise UndefinedError("a placeholder has no value")
+    return value
+
+
+@lru_cache(maxsize=1)
+def _env() -> SandboxedEnvironment:
+    return SandboxedEnvironment(undefined=_Undefined, autoescape=True, finalize=_finalize,
+                                trim_blocks=True, lstrip_blocks=True)
+
+
+def _prepare(source: str) -> str:
+    """Template source with the content's own `&` escaped and **bold** turned into <b> markup."""
+    parts = _JINJA.split(source)
+    parts[::2] = [part.replace("&", "&amp;") for part in parts[::2]]
+    return _BOLD.sub(r"<b>\1</b>", "".join(parts))
+
+
+@lru_cache(maxsize=4096)
+def _template(source: str) -> Any:
+    return _env().from_string(_prepare(source))
+
+
+@lru_cache(maxsize=1024)
+def _expression(source: str) -> Callable[..., Any]:
+    return _env().compile_expression(source)
+
+
+def plain(markup: str) -> str:
+    """Paragraph markup as plain text (for PDF metadata and the page header)."""
+    return html.unescape(_TAG.sub("", markup)).strip()
+
+
+class _Resolver:
+    """Renders one clinic's texts in one language; collects template and glyph problems."""
+
+    def __init__(self, content: Content, clinic: Clinic, lang: str) -> None:
+        self.content, self.clinic, self.lang = content, clinic, lang
+        self.problems: list[Problem] = []  # the content or clinic data is wrong: exit 2
+        self.glyphs: list[Problem] = []  # a character no font has: this document fails
+        values: dict[str, Any] = {name: _Unset(name) for name in OPTIONAL_TEXT}
+        for name, value in clinic.fields.items():
+            if isinstance(value, dict):
+                value = value.get(lang)
+            if value is not None:
+                values[name] = value
+        values.update(id=clinic.id, languages=clinic.languages, treatments=clinic.treatments)
+        self.clinic_values = values
+        meta = Fields("content", {"version": content.version, "reviewed": content.reviewed})
+        self.context: dict[str, Any] = {"clinic": Fields("clinic", values), "content": meta, "lang": lang}
+        treatments = {tid: self._treatment(tid) for tid in content.treatments}
+        self.context["treatments"] = Fields("treatments", treatments)
+        self.context["offered"] = [treatments[t] for t in clinic.treatments if t in treatments]
+        for name in ("name", "phone"):  # printed in every page header and footer
+            self.check_glyphs(str(values.get(name, "")), clinic.where_of(name))
+
+    def _treatment(self, tid: str) -> Fields:
+        treatment = self.content.treatments[tid]
+        values: dict[str, Any] = {"id": tid, "off_label": treatment.off_label}
+        for key, text in treatment.texts.get(self.lang, {}).items():
+            values[key] = Markup(self.render(text, self.context))
+        return Fields(f"treatments.{tid}", values)
+
+    def render(self, text: Text, context: dict[str, Any]) -> str:
+        """One content string as paragraph markup ('' after a reported problem)."""
+        try:
+            result = str(_template(text.source).render(context))
+        except (TemplateError, TypeError, ValueError, AttributeError) as exc:
+            self._template_problem(text.where, exc)
+            return ""
+        self.check_glyphs(result, text.where)
+        return result.strip()
+
+    def test(self, when: Text | None, context: dict[str, Any]) -> bool:
+        """Whether a `when:` condition holds (a broken condition is reported and counts as false)."""
+        if when is None:
+            return True
+        try:
+            return bool(_expression(when.source)(**context))
+        except (TemplateError, TypeError, ValueError, AttributeError) as exc:
+            self._template_problem(when.where, exc)
+            return False
+
+    def _template_problem(self, where: Where, exc: Exception) -> None:
+        message = getattr(exc, "message", None) or str(exc)
+        self.problems.append(Problem(where, f"{message} (clinic {self.clinic.id!r}, language {self.lang})"))
+
+    def check_glyphs(self, text: str, where: Where) -> None:
+        """Report characters no shipped font has, naming the clinic field they came from."""
+        for char in missing_glyphs(text):
+            origin = where
+            for name, value in self.clinic.fields.items():
+                if char in str(value):
+                    origin = self.clinic.where_of(name)
+                    break
+            self.glyphs.append(Problem(origin, f"clinic {self.clinic.id!r}: character U+{ord(char):04X} "
+                                               f"{char!r} cannot be printed: no shipped font has it"))
+
+
+def resolve_jobs(content: Content, jobs: list[Job]) -> list[ResolvedDocument | Failure]:
+    """Resolve every job; raise one HandoutsError for all template problems, else return the results."""
+    problems: list[Problem] = []
+    results: list[ResolvedDocument | Failure] = []
+    resolvers: dict[tuple[str, str], _Resolver] = {}
+    for job in jobs:
+        key = (job.clinic.id, job.lang)
+        if key not in resolvers:
+            resolvers[key] = _Resolver(content, job.clinic, job.lang)
+        resolver = resolvers[key]
+        resolver.glyphs = [p for p in resolver.glyphs if p.where.path.startswith("clinics")]
+        document = _document(resolver, job)
+        problems.extend(p for p in resolver.problems if p not in problems)
+        results.append(Failure(job, tuple(dict.fromkeys(resolver.glyphs))) if resolver.glyphs else document)
+    fail_if(problems)
+    return results
+
+
+def _document(r: _Resolver, job: Job) -> ResolvedDocument:
+    context = dict(r.context)
+    if job.treatment is not None:
+        context["treatment"] = context["treatments"][job.treatment]
+    title = r.render(job.document.title[job.lang], context)
+    sections: list[ResolvedSection] = []
+    for section in job.document.sections:
+        if not r.test(section.when, context):
+            continue
+        text = section.by_lang[job.lang]
+        blocks = tuple(b for b in (_block(r, block, context) for block in text.blocks if r.test(block.when, context)) if b)
+        if blocks:
+            sections.append(ResolvedSection(section.id, r.render(text.heading, context), blocks))
+    fields = job.clinic.fields
+    return ResolvedDocument(
+        job=job,
+        title=title,
+        plain_title=plain(title),
+        subject=plain(r.render(job.document.subject[job.lang], context)),
+        clinic_name=str(r.clinic_values["name"]),
+        phone=str(r.clinic_values["phone"]),
+        labels=r.content.labels[job.lang],
+        version=r.content.version,
+        reviewed=r.content.reviewed,
+        primary_color=fields.get("primary_color"),
+        accent_color=fields.get("accent_color"),
+        logo=job.clinic.logo,
+        sections=tuple(sections),
+    )
+
+
+def _block(r: _Resolver, block: Any, context: dict[str, Any]) -> ResolvedBlock | None:
+    def many(texts: tuple[Text, ...]) -> tuple[str, ...]:
+        return tuple(s for s in (r.render(t, context) for t in texts) if s)
+
+    data: Any
+    if block.kind == "p":
+        data = r.render(block.data, context)
+    elif block.kind in ("bullets", "sources"):
+        data = many(block.data)
+    elif block.kind == "callout":
+        title = r.render(block.data["title"], context) if block.data["title"] else ""
+        data = {"title": title, "text": many(block.data["text"]), "tone": block.data["tone"]}
+        data = data if data["text"] else None
+    elif block.kind == "faq":
+        data = tuple((q, a) for q, a in ((r.render(q, context), r.render(a, context)) for q, a in block.data) if q and a)
+    elif block.kind == "box":
+        data = {"title": r.render(block.data["title"], context), "fields": many(block.data["fields"])}
+    else:
+        data = _contact(r)
+    return ResolvedBlock(block.kind, data) if data else None
+
+
+def _contact(r: _Resolver) -> tuple[tuple[str, str], ...]:
+    """The clinic's contact lines as (label, escaped value); the name row has no label."""
+    labels = r.content.labels[r.lang]
+    rows: list[tuple[str, str]] = []
+    for name, label in CONTACT_FIELDS:
+        value = r.clinic_values.get(name)
+        if value and not isinstance(value, _Unset):
+            text = str(value)
+            r.check_glyphs(text, r.clinic.where_of(name))
+            rows.append((labels[label] if label else "", str(html.escape(text, quote=False))))
+    return tuple(rows)

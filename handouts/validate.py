@@ -1,0 +1,260 @@
+"""Check loaded YAML/CSV against the content and clinic schema; collect every problem, then stop."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from pathlib import Path
+from typing import Any
+
+from handouts.checker import Checker, line_of, required
+from handouts.clinics import validate_clinics
+from handouts.errors import fail_if
+from handouts.load import YList, YMap
+from handouts.model import (
+    BLOCK_KINDS,
+    LABEL_KEYS,
+    TREATMENTS,
+    Block,
+    Clinic,
+    Content,
+    Document,
+    Section,
+    SectionText,
+    Text,
+    Treatment,
+)
+
+SECTION_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")  # same form as clinic ids
+LANG_CODE = re.compile(r"^[a-z]{2,3}$")
+TREATMENT_KEYS = ("name", "short", "how", "session", "driving", "ride")
+TONES = ("info", "warning", "danger")
+def _per_lang(ch: Checker, data: YMap, key: str, path: str, languages: dict[str, str]) -> dict[str, Text]:
+    """A {lang: text} mapping that must name every content language."""
+    value = ch.mapping(required(ch, data, key, path), line_of(data, key), f"{path}.{key}")
+    result: dict[str, Text] = {}
+    if value is None:
+        return result
+    for lang in languages:
+        if lang not in value:
+            ch.add(value.line, f"{path}.{key}.{lang}", "missing (every language needs this text)")
+        elif (text := ch.text(value[lang], line_of(value, lang), f"{path}.{key}.{lang}")) is not None:
+            result[lang] = text
+    return result
+
+
+def validate_content(raw: Any, path: Path) -> Content:
+    """Turn parsed content.yaml into a Content, or raise one error listing every problem."""
+    ch = Checker(str(path))
+    top = ch.mapping(raw, 1, "(top level)")
+    fail_if(ch.problems)
+    assert top is not None
+    version = required(ch, top, "version", "")
+    reviewed = required(ch, top, "reviewed", "")
+    if isinstance(reviewed, datetime.date):
+        reviewed = reviewed.isoformat()
+    languages: dict[str, str] = {}
+    langs = ch.mapping(required(ch, top, "languages", ""), line_of(top, "languages"), "languages")
+    for code, name in (langs or {}).items():
+        if not isinstance(code, str) or not LANG_CODE.match(code):
+            ch.add(line_of(langs, code), f"languages.{code}", "language codes are 2 or 3 lowercase letters")
+        else:
+            languages[code] = str(name)
+    labels = _labels(ch, top, languages)
+    treatments = _treatments(ch, top, languages)
+    documents = _documents(ch, top, languages)
+    clinics: tuple[Clinic, ...] = ()
+    if top.get("clinics"):
+        clinics = validate_clinics(ch, top["clinics"], line_of(top, "clinics"), path.parent, languages, treatments)
+    for key in top:
+        if key not in ("version", "reviewed", "languages", "labels", "treatments", "documents", "clinics"):
+            ch.add(top.lines[key], str(key), "unknown key")
+    fail_if(ch.problems)
+    return Content(path, str(version), str(reviewed), languages, labels, treatments, documents, clinics)
+
+
+def _labels(ch: Checker, top: YMap, languages: dict[str, str]) -> dict[str, dict[str, str]]:
+    labels: dict[str, dict[str, str]] = {}
+    data = ch.mapping(required(ch, top, "labels", ""), line_of(top, "labels"), "labels")
+    if data is None:
+        return labels
+    for lang in languages:
+        per = ch.mapping(required(ch, data, lang, "labels"), line_of(data, lang), f"labels.{lang}")
+        if per is None:
+            continue
+        labels[lang] = {}
+        for key in LABEL_KEYS:
+            if (text := ch.text(required(ch, per, key, f"labels.{lang}"), line_of(per, key), f"labels.{lang}.{key}")):
+                labels[lang][key] = text.source
+        page_of = labels[lang].get("page_of", "{page}{pages}")
+        if "{page}" not in page_of or "{pages}" not in page_of:
+            ch.add(line_of(per, "page_of"), f"labels.{lang}.page_of", "must contain {page} and {pages}")
+    return labels
+
+
+def _treatments(ch: Checker, top: YMap, languages: dict[str, str]) -> dict[str, Treatment]:
+    result: dict[str, Treatment] = {}
+    data = ch.mapping(required(ch, top, "treatments", ""), line_of(top, "treatments"), "treatments")
+    for tid, entry in (data or {}).items():
+        path = f"treatments.{tid}"
+        if tid not in TREATMENTS:
+            ch.add(line_of(data, tid), path, f"unknown treatment (known: {', '.join(TREATMENTS)})")
+            continue
+        entry = ch.mapping(entry, line_of(data, tid), path)
+        if entry is None:
+            continue
+        off_label = entry.get("off_label")
+        if not isinstance(off_label, bool):
+            ch.add(line_of(entry, "off_label"), f"{path}.off_label", "required: true or false")
+        texts: dict[str, dict[str, Text]] = {}
+        for lang in languages:
+            per = ch.mapping(required(ch, entry, lang, path), line_of(entry, lang), f"{path}.{lang}")
+            texts[lang] = {}
+            for key in TREATMENT_KEYS if per is not None else ():
+                value = required(ch, per, key, f"{path}.{lang}")
+                if value is not None and (text := ch.text(value, line_of(per, key), f"{path}.{lang}.{key}")):
+                    texts[lang][key] = text
+        result[tid] = Treatment(tid, bool(off_label), texts)
+    return result
+
+
+def _documents(ch: Checker, top: YMap, languages: dict[str, str]) -> dict[str, Document]:
+    result: dict[str, Document] = {}
+    data = ch.mapping(required(ch, top, "documents", ""), line_of(top, "documents"), "documents")
+    for doc_id, entry in (data or {}).items():
+        path = f"documents.{doc_id}"
+        entry = ch.mapping(entry, line_of(data, doc_id), path)
+        if entry is None:
+            continue
+        if not isinstance(doc_id, str) or not SECTION_ID.match(doc_id):
+            ch.add(line_of(data, doc_id), path, "document ids are lowercase letters, digits and hyphens")
+        ch.unknown_keys(entry, ("per_treatment", "title", "subject", "sections"), path)
+        per_treatment = entry.get("per_treatment", False)
+        if not isinstance(per_treatment, bool):
+            ch.add(line_of(entry, "per_treatment"), f"{path}.per_treatment", "must be true or false")
+        title = _per_lang(ch, entry, "title", path, languages)
+        subject = _per_lang(ch, entry, "subject", path, languages)
+        sections = _sections(ch, entry, path, languages)
+        result[str(doc_id)] = Document(
+            str(doc_id), bool(per_treatment), title, subject, sections, ch.where(line_of(data, doc_id), path)
+        )
+    return result
+
+
+def _sections(ch: Checker, entry: YMap, path: str, languages: dict[str, str]) -> tuple[Section, ...]:
+    items = ch.sequence(required(ch, entry, "sections", path), line_of(entry, "sections"), f"{path}.sections")
+    sections: list[Section] = []
+    seen: set[str] = set()
+    for i, item in enumerate(items or ()):
+        spath = f"{path}.sections[{i}]"
+        item = ch.mapping(item, line_of(items, i), spath)
+        if item is None:
+            continue
+        sid = item.get("id")
+        if not isinstance(sid, str) or not SECTION_ID.match(sid):
+            ch.add(item.line, f"{spath}.id", "required: lowercase letters, digits and hyphens")
+        elif sid in seen:
+            ch.add(item.line, f"{spath}.id", f"duplicate section id {sid!r}")
+        seen.add(str(sid))
+        ch.unknown_keys(item, ("id", "when", *languages), spath)
+        when = ch.text(item["when"], line_of(item, "when"), f"{spath}.when") if "when" in item else None
+        by_lang: dict[str, SectionText] = {}
+        for lang in languages:
+            lpath = f"{spath}.{lang}"
+            per = ch.mapping(required(ch, item, lang, spath), line_of(item, lang), lpath)
+            if per is None:
+                continue
+            ch.unknown_keys(per, ("heading", "blocks"), lpath)
+            heading = ch.text(required(ch, per, "heading", lpath), line_of(per, "heading"), f"{lpath}.heading")
+            raw_blocks = ch.sequence(required(ch, per, "blocks", lpath), line_of(per, "blocks"), f"{lpath}.blocks")
+            blocks = [_block(ch, b, line_of(raw_blocks, j), f"{lpath}.blocks[{j}]") for j, b in enumerate(raw_blocks or ())]
+            if heading is not None:
+                by_lang[lang] = SectionText(heading, tuple(b for b in blocks if b is not None))
+        sections.append(Section(str(sid), by_lang, ch.where(item.line, spath), when))
+    return tuple(sections)
+
+
+def _block(ch: Checker, raw: Any, line: int, path: str) -> Block | None:
+    data = ch.mapping(raw, line, path)
+    if data is None:
+        return None
+    kinds = [k for k in data if k in BLOCK_KINDS]
+    ch.unknown_keys(data, (*BLOCK_KINDS, "when"), path)
+    if len(kinds) != 1:
+        ch.add(data.line, path, f"a block has exactly one of: {', '.join(BLOCK_KINDS)}")
+        return None
+    kind = kinds[0]
+    kpath, kline, value = f"{path}.{kind}", line_of(data, kind), data[kind]
+    when = ch.text(data["when"], line_of(data, "when"), f"{path}.when") if "when" in data else None
+    parsed: Any
+    if kind == "p":
+        parsed = ch.text(value, kline, kpath)
+    elif kind in ("bullets", "sources"):
+        parsed = _text_list(ch, value, kline, kpath)
+    elif kind == "callout":
+        parsed = _callout(ch, value, kline, kpath)
+    elif kind == "faq":
+        parsed = _faq(ch, value, kline, kpath)
+    elif kind == "box":
+        parsed = _box(ch, value, kline, kpath)
+    else:  # contact: the clinic supplies everything
+        parsed = {}
+        if value not in (None, {}):
+            ch.add(kline, kpath, "takes no settings: write `contact: {}`")
+    if parsed is None:
+        return None
+    return Block(kind, parsed, ch.where(line, path), when)
+
+
+def _text_list(ch: Checker, value: Any, line: int, path: str) -> tuple[Text, ...] | None:
+    items = ch.sequence(value, line, path)
+    if not items:
+        if items is not None:
+            ch.add(line, path, "must not be empty")
+        return None
+    texts = [ch.text(v, line_of(items, i), f"{path}[{i}]") for i, v in enumerate(items)]
+    return tuple(t for t in texts if t is not None)
+
+
+def _callout(ch: Checker, value: Any, line: int, path: str) -> dict[str, Any] | None:
+    data = ch.mapping(value, line, path)
+    if data is None:
+        return None
+    ch.unknown_keys(data, ("title", "text", "tone"), path)
+    tone = data.get("tone", "info")
+    if tone not in TONES:
+        ch.add(line_of(data, "tone"), f"{path}.tone", f"must be one of: {', '.join(TONES)}")
+    title = ch.text(data["title"], line_of(data, "title"), f"{path}.title") if "title" in data else None
+    raw_text = required(ch, data, "text", path)
+    if isinstance(raw_text, YList):
+        text = _text_list(ch, raw_text, line_of(data, "text"), f"{path}.text")
+    else:
+        one = ch.text(raw_text, line_of(data, "text"), f"{path}.text") if raw_text is not None else None
+        text = (one,) if one else None
+    return {"title": title, "text": text or (), "tone": tone}
+
+
+def _faq(ch: Checker, value: Any, line: int, path: str) -> tuple[tuple[Text, Text], ...] | None:
+    items = ch.sequence(value, line, path)
+    pairs: list[tuple[Text, Text]] = []
+    for i, item in enumerate(items or ()):
+        ipath = f"{path}[{i}]"
+        item = ch.mapping(item, line_of(items, i), ipath)
+        if item is None:
+            continue
+        ch.unknown_keys(item, ("q", "a"), ipath)
+        q = ch.text(required(ch, item, "q", ipath), line_of(item, "q"), f"{ipath}.q")
+        a = ch.text(required(ch, item, "a", ipath), line_of(item, "a"), f"{ipath}.a")
+        if q and a:
+            pairs.append((q, a))
+    return tuple(pairs)
+
+
+def _box(ch: Checker, value: Any, line: int, path: str) -> dict[str, Any] | None:
+    data = ch.mapping(value, line, path)
+    if data is None:
+        return None
+    ch.unknown_keys(data, ("title", "fields"), path)
+    title = ch.text(required(ch, data, "title", path), line_of(data, "title"), f"{path}.title")
+    fields = _text_list(ch, required(ch, data, "fields", path), line_of(data, "fields"), f"{path}.fields")
+    return {"title": title, "fields": fields or ()}

@@ -44,7 +44,8 @@ def paragraph(data: str, kit: Kit) -> list[Flowable]:
 
 def bullets(data: tuple[str, ...], kit: Kit, style: str = "bullet") -> list[Flowable]:
     """A bulleted list: one paragraph per item, so a long list may break between items."""
-    return [tagged(Paragraph(item, kit.styles[style], bulletText="•"), "LI") for item in data]
+    items: list[Flowable] = [tagged(Paragraph(item, kit.styles[style], bulletText="•"), "LI") for item in data]
+    return [*items, Spacer(1, kit.styles[style].spaceAfter)]
 
 
 def sources(data: tuple[str, ...], kit: Kit) -> list[Flowable]:
@@ -102,24 +103,24 @@ def contact(data: tuple[tuple[str, str], ...], kit: Kit) -> list[Flowable]:
 
 
 def box(data: dict[str, Any], kit: Kit) -> list[Flowable]:
-    """An empty bordered box with labelled lines to write on (e.g. the next appointment)."""
+    """An empty bordered box with a labelled line to write on for each field (e.g. the next appointment)."""
     label_style = kit.styles["label"]
-    label_width = max(stringWidth(f, label_style.fontName, label_style.fontSize) for f in data["fields"]) + kit.body
     pad = kit.body * 0.9
-    rows: list[list[Any]] = [[_para(data["title"], kit, "callout_title", "H3"), ""]]
-    rows += [[_para(field, kit, "label"), ""] for field in data["fields"]]
-    heights = [None] + [kit.body * 2.6] * len(data["fields"])
-    table = Table(rows, colWidths=[label_width + pad, kit.width - label_width - pad], rowHeights=heights)
+    label_width = max(stringWidth(f, label_style.fontName, label_style.fontSize) for f in data["fields"]) + pad * 2
+    rows: list[list[Any]] = [[_para(data["title"], kit, "callout_title", "H3"), "", ""]]
+    rows += [[_para(field, kit, "label"), "", ""] for field in data["fields"]]
+    rows.append(["", "", ""])  # room under the last line, inside the border
+    heights = [None] + [kit.body * 2.6] * len(data["fields"]) + [pad]
+    table = Table(rows, colWidths=[label_width, kit.width - label_width - pad, pad], rowHeights=heights)
     table.setStyle(TableStyle([
-        ("SPAN", (0, 0), (1, 0)),
+        ("SPAN", (0, 0), (-1, 0)),
         ("BOX", (0, 0), (-1, -1), 1.2, kit.colors["primary"]),
         ("VALIGN", (0, 1), (-1, -1), "BOTTOM"),
-        ("LINEBELOW", (1, 1), (1, -1), 0.8, kit.colors["muted"]),
+        ("LINEBELOW", (1, 1), (1, -2), 0.8, kit.colors["muted"]),
         ("LEFTPADDING", (0, 0), (-1, -1), pad),
-        ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
         ("TOPPADDING", (0, 0), (-1, 0), pad),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 0.4),
-        ("BOTTOMPADDING", (0, -1), (-1, -1), pad * 1.2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
     ]))
     return [tagged(KeepTogether([table]), "Form"), Spacer(1, kit.body * 0.8)]
 

@@ -61,15 +61,14 @@ def callout(data: dict[str, Any], kit: Kit) -> list[Flowable]:
         inner.append(_para(data["title"], kit, "callout_title", "H3"))
     inner.extend(_para(text, kit, "callout") for text in data["text"])
     pad = kit.body * 0.9
-    table = Table([[inner]], colWidths=[kit.width])
-    table.setStyle(TableStyle([
+    table = _table([[inner]], kit, [kit.width], [
         ("BACKGROUND", (0, 0), (-1, -1), _tint(edge, 0.1)),
         ("LINEBEFORE", (0, 0), (0, -1), 5, edge),
         ("LEFTPADDING", (0, 0), (-1, -1), pad * 1.3),
         ("RIGHTPADDING", (0, 0), (-1, -1), pad),
         ("TOPPADDING", (0, 0), (-1, -1), pad * 0.8),
         ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 0.5),
-    ]))
+    ])
     return [tagged(table, "Div"), Spacer(1, kit.body * 0.8)]
 
 
@@ -97,8 +96,7 @@ def contact(data: tuple[tuple[str, str], ...], kit: Kit) -> list[Flowable]:
         else:
             rows.append([_para(value, kit, "contact_name"), ""])
             style.append(("SPAN", (0, i), (1, i)))
-    table = Table(rows, colWidths=[label_width, kit.width - label_width], hAlign="LEFT")
-    table.setStyle(TableStyle(style))
+    table = _table(rows, kit, [label_width, kit.width - label_width], style)
     return [tagged(table, "Table"), Spacer(1, kit.body * 0.8)]
 
 
@@ -111,8 +109,7 @@ def box(data: dict[str, Any], kit: Kit) -> list[Flowable]:
     rows += [[_para(field, kit, "label"), "", ""] for field in data["fields"]]
     rows.append(["", "", ""])  # room under the last line, inside the border
     heights = [None] + [kit.body * 2.6] * len(data["fields"]) + [pad]
-    table = Table(rows, colWidths=[label_width, kit.width - label_width - pad, pad], rowHeights=heights)
-    table.setStyle(TableStyle([
+    table = _table(rows, kit, [label_width, kit.width - label_width - pad, pad], [
         ("SPAN", (0, 0), (-1, 0)),
         ("BOX", (0, 0), (-1, -1), 1.2, kit.colors["primary"]),
         ("VALIGN", (0, 1), (-1, -1), "BOTTOM"),
@@ -121,8 +118,16 @@ def box(data: dict[str, Any], kit: Kit) -> list[Flowable]:
         ("RIGHTPADDING", (0, 0), (-1, -1), 0),
         ("TOPPADDING", (0, 0), (-1, 0), pad),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-    ]))
+    ], heights)
     return [tagged(KeepTogether([table]), "Form"), Spacer(1, kit.body * 0.8)]
+
+
+def _table(rows: list[list[Any]], kit: Kit, widths: list[float], style: list[Any],
+           heights: list[float | None] | None = None) -> Table:
+    """A left-aligned table in the body font (ReportLab would otherwise set Helvetica, unembedded)."""
+    table = Table(rows, colWidths=widths, rowHeights=heights, hAlign="LEFT")
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), kit.styles["body"].fontName), *style]))
+    return table
 
 
 def _tint(color: colors.Color, strength: float) -> colors.Color:

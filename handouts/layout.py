@@ -170,7 +170,7 @@ def _kit(layout: Layout, brand: colors.Color) -> Kit:
     muted = colors.HexColor(layout.colors["muted"])
     body = ParagraphStyle(
         "body", fontName=regular, fontSize=t["body"], leading=t["leading"], textColor=text,
-        alignment=TA_LEFT, spaceAfter=s["paragraph"], allowWidows=0, allowOrphans=0,
+        alignment=TA_LEFT, spaceAfter=s["paragraph"], allowWidows=0, allowOrphans=0, bulletFontName=regular,
     )
     ratio = t["leading"] / t["body"]
     small = t["small"]

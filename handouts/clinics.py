@@ -36,9 +36,9 @@ def load_clinics(path: Path, languages: Mapping[str, str], treatments: Mapping[s
             ch.add(top.line, "clinics", "required: a list of clinic records")
             fail_if(ch.problems)
         records, line = top["clinics"], line_of(top, "clinics")
-    clinics = validate_clinics(ch, records, line, path.parent, languages, treatments)
-    if not clinics:
+    if not records:
         ch.add(line, "clinics", "no clinics in this file")
+    clinics = validate_clinics(ch, records, line, path.parent, languages, treatments)
     fail_if(ch.problems)
     return clinics
 
@@ -145,11 +145,11 @@ def _per_lang_field(
     ch: Checker, value: YMap, path: str, clinic_langs: tuple[str, ...], languages: Mapping[str, str]
 ) -> dict[str, str]:
     for lang in value:
-        if lang not in languages:
-            ch.add(line_of(value, lang), f"{path}.{lang}", f"unknown language (known: {', '.join(languages)})")
+        if lang not in languages and lang != "default":
+            ch.add(line_of(value, lang), f"{path}.{lang}", f"unknown language (known: {', '.join(languages)}, default)")
     for lang in clinic_langs:
-        if lang not in value:
-            ch.add(value.line, f"{path}.{lang}", "missing: the clinic prints this language")
+        if lang not in value and "default" not in value:
+            ch.add(value.line, f"{path}.{lang}", "missing: the clinic prints this language (or give a `default`)")
     return {str(k): str(v) for k, v in value.items()}
 
 

@@ -84,6 +84,8 @@ def load_yaml(path: Path) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         reason = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.context_mark and exc.problem:
+            reason = f"{reason} ({exc.context} that starts on line {exc.context_mark.line + 1})"
         raise HandoutsError([Problem(Where(str(path), line), f"invalid YAML: {reason}")]) from None
     except yaml.YAMLError as exc:
         raise HandoutsError([Problem(Where(str(path)), f"invalid YAML: {exc}")]) from None
@@ -93,7 +95,8 @@ def load_csv_clinics(path: Path) -> YList:
     """Read a clinics CSV (header row) into the same shape as a YAML `clinics:` list.
 
     `languages` and `treatments` are split on `;`. A column `FIELD.LANG` (for example
-    `insurance_wording.es`) gives that field's text in one language.
+    `insurance_wording.es`) gives that field's text in one language; a plain `FIELD` column
+    beside it is the text for every other language.
     """
     text = read_text(path)
     reader = csv.DictReader(text.splitlines(keepends=True))
@@ -118,15 +121,16 @@ def load_csv_clinics(path: Path) -> YList:
                     record[name] = items
                 elif "." in name:
                     base, lang = name.split(".", 1)
-                    texts = record.setdefault(base, YMap())
-                    if not isinstance(texts, YMap):
-                        raise HandoutsError([Problem(
-                            Where(str(path), reader.line_num),
-                            f"columns {base!r} and {name!r} both given; use one form",
-                        )])
-                    texts.line, texts.lines = reader.line_num, getattr(texts, "lines", {})
+                    texts = record.get(base)
+                    if not isinstance(texts, YMap):  # a plain column of the same name is the default
+                        texts = YMap({"default": texts} if texts is not None else {})
+                        texts.line, texts.lines = reader.line_num, {k: reader.line_num for k in texts}
+                        record[base] = texts
                     texts[lang] = value
                     texts.lines[lang] = reader.line_num
+                elif isinstance(record.get(name), YMap):
+                    record[name]["default"] = value
+                    record[name].lines["default"] = reader.line_num
                 else:
                     record[name] = value
                 record.lines[name.split(".", 1)[0]] = reader.line_num

@@ -70,7 +70,8 @@ class Fields:
         except KeyError:
             raise AttributeError(name) from None
 
-    __getitem__ = __getattr__
+    def __getitem__(self, name: str) -> Any:
+        return self._values[name]
 
 
 class _Undefined(StrictUndefined):
@@ -130,7 +131,7 @@ class _Resolver:
         values: dict[str, Any] = {name: _Unset(name) for name in OPTIONAL_TEXT}
         for name, value in clinic.fields.items():
             if isinstance(value, dict):
-                value = value.get(lang)
+                value = value.get(lang, value.get("default"))
             if value is not None:
                 values[name] = value
         values.update(id=clinic.id, languages=clinic.languages, treatments=clinic.treatments)

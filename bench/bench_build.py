@@ -1,0 +1,81 @@
+"""Benchmark: one cold handout from the shell, and the sample batch in-process, by pipeline stage.
+
+Run from the repository root:  python bench/bench_build.py [--repeat N]
+Figures are medians of N runs on this machine; compare ratios from one run, not across machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _median_seconds(command: list[str], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, cwd=ROOT, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    """Print the figures and the command that produced them."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    print(f"command: python bench/bench_build.py --repeat {args.repeat}")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        python = _median_seconds([sys.executable, "-c", "pass"], args.repeat)
+        imports = _median_seconds([sys.executable, "-c", "import reportlab.platypus, pypdf, jinja2, yaml, click"], args.repeat)
+        cold = _median_seconds([sys.executable, "-m", "handouts", "build", "handout", "--clinic", "harbor",
+                                "--lang", "en", "--out", tmp], args.repeat)
+    print(f"cold, one handout:        {cold:.3f} s  (python start {python:.3f} s; importing the libraries {imports:.3f} s)")
+    print(f"  ratio cold / bare imports: {cold / imports:.2f}")
+
+    sys.path.insert(0, str(ROOT))
+    from handouts.build import load_inputs, plan
+    from handouts.layout import render
+    from handouts.layouts import layout_dir, load_layout
+    from handouts.post import finish
+    from handouts.resolve import resolve_jobs
+
+    content_path = ROOT / "content.yaml"
+    stages = {"load+validate": 0.0, "resolve": 0.0, "lay out (ReportLab)": 0.0, "post (pypdf)": 0.0}
+    documents = 0
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        content, clinics = load_inputs(content_path)
+        layout = load_layout("standard", layout_dir(content_path).resolve())
+        t1 = time.perf_counter()
+        resolved = resolve_jobs(content, plan(content, clinics))
+        t2 = time.perf_counter()
+        pdfs = [(render(doc, layout)[0], doc) for doc in resolved]  # type: ignore[arg-type]
+        t3 = time.perf_counter()
+        for pdf, doc in pdfs:
+            finish(pdf, doc)  # type: ignore[arg-type]
+        t4 = time.perf_counter()
+        for name, spent in zip(stages, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+            stages[name] += spent
+        documents += len(resolved)
+    total = sum(stages.values())
+    print(f"warm batch: {documents // args.repeat} documents x {args.repeat} runs, "
+          f"{1000 * total / documents:.1f} ms per document")
+    for name, spent in stages.items():
+        print(f"  {name:<22} {1000 * spent / documents:7.1f} ms/doc  {spent / total:6.1%}")
+    print(f"  ratio whole pipeline / ReportLab alone: {total / stages['lay out (ReportLab)']:.2f}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory (this process): {peak:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

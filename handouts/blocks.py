@@ -83,8 +83,8 @@ def contact(data: tuple[tuple[str, str], ...], kit: Kit) -> list[Flowable]:
     label_width = max(
         [stringWidth(label, label_style.fontName, label_style.fontSize) for label, _ in data if label] or [0]
     ) + kit.body
-    rows = []
-    style = [
+    rows: list[list[Any]] = []
+    style: list[tuple[Any, ...]] = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("TOPPADDING", (0, 0), (-1, -1), 1.5),

@@ -59,10 +59,13 @@ class Checker:
                 self.add(data.lines[key], f"{path}.{key}", f"unknown key (expected one of: {', '.join(allowed)})")
 
 
-def line_of(data: YMap | YList, key: Any) -> int:
+def line_of(data: YMap | YList | None, key: Any) -> int:
+    """The line of a key (mapping) or index (list); the container's own line when unknown; 0 for None."""
     if isinstance(data, YMap):
         return data.lines.get(key, data.line)
-    return data.lines[key] if 0 <= key < len(data.lines) else data.line
+    if isinstance(data, YList):
+        return data.lines[key] if 0 <= key < len(data.lines) else data.line
+    return 0
 
 
 def required(ch: Checker, data: YMap, key: str, path: str) -> Any:

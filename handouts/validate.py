@@ -110,7 +110,9 @@ def _treatments(ch: Checker, top: YMap, languages: dict[str, str]) -> dict[str, 
         for lang in languages:
             per = ch.mapping(required(ch, entry, lang, path), line_of(entry, lang), f"{path}.{lang}")
             texts[lang] = {}
-            for key in TREATMENT_KEYS if per is not None else ():
+            if per is None:
+                continue
+            for key in TREATMENT_KEYS:
                 value = required(ch, per, key, f"{path}.{lang}")
                 if value is not None and (text := ch.text(value, line_of(per, key), f"{path}.{lang}.{key}")):
                     texts[lang][key] = text

@@ -194,3 +194,24 @@ def test_header_draws_logo_and_brand_colour(sample_build: dict[str, Any]) -> Non
     pixels = [header.getpixel((x, y)) for x in range(header.width) for y in range(header.height)]
     teal = sum(1 for r, g, b in pixels if abs(r - 11) < 40 and abs(g - 92) < 40 and abs(b - 122) < 40)
     assert teal > 200
+
+
+def test_content_driving_rules_are_consistent() -> None:
+    # The handout prints one 24-hour rule for IV, IM and troche together, so their texts must agree.
+    for lang in CONTENT_DATA.languages:
+        texts = {t: CONTENT_DATA.treatments[t].texts[lang]["driving"].source for t in ("iv", "im", "troche")}
+        assert len(set(texts.values())) == 1, texts
+        assert "24" in texts["iv"]
+        assert "24" not in CONTENT_DATA.treatments["esketamine"].texts[lang]["driving"].source
+        assert "24" not in CONTENT_DATA.treatments["esketamine"].texts[lang]["ride"].source
+
+
+def test_esketamine_only_clinic_handout_has_no_24_hour_rule(sample_build: dict[str, Any], tmp_path: Path) -> None:
+    clinics = tmp_path / "clinics.yaml"
+    clinics.write_text("clinics:\n  - {id: spray-only, name: Spray Only Clinic, phone: '(555) 010-7000',"
+                       " address: 7 Mist Lane, languages: [en, es], treatments: [esketamine]}\n", encoding="utf-8")
+    assert run("build", "--content", CONTENT, "--clinics", clinics, "--out", tmp_path / "o").exit_code == 0
+    for lang in ("en", "es"):
+        text = pdf_text(tmp_path / "o" / "spray-only" / f"handout.{lang}.pdf")
+        assert NEXT_DAY_RULE[lang] in text and IV_RULE[lang] not in text
+        assert "24 h" not in text

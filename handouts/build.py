@@ -6,6 +6,7 @@ is written atomically, and a document that fails to lay out does not stop the ot
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Iterable
 
@@ -51,11 +52,23 @@ def plan(
     fail_if([Problem(Where(""), p) for p in problems])
     jobs: list[Job] = []
     for clinic in [by_id[c] for c in dict.fromkeys(clinic_ids)] or clinics:
+        # A clinic prints only the languages its record lists (its texts are checked for those).
+        clinic_langs = [lang for lang in dict.fromkeys(langs) if lang in clinic.languages] if langs else clinic.languages
+        missing = [lang for lang in langs if lang not in clinic.languages]
+        if missing and clinic.id in clinic_ids:
+            problems.append(f"clinic {clinic.id!r} does not list language {missing[0]!r} "
+                            f"(its languages: {', '.join(clinic.languages)}; see {clinic.where_of('languages')})")
         for doc_id in list(dict.fromkeys(documents)) or list(content.documents):
             document = content.documents[doc_id]
             treatments = clinic.treatments if document.per_treatment else (None,)
-            for lang in list(dict.fromkeys(langs)) or clinic.languages:
+            for lang in clinic_langs:
                 jobs.extend(Job(clinic, document, lang, t) for t in treatments)
+    names = [f"{job.clinic.id}/{job.name}" for job in jobs]
+    problems.extend(f"two documents would both be written to {n}.pdf: rename one document id"
+                    for n in sorted({n for n in names if names.count(n) > 1}))
+    if not jobs and not problems:
+        problems.append("nothing to build: no selected clinic lists the selected language")
+    fail_if([Problem(Where(""), p) for p in problems])
     return jobs
 
 
@@ -80,6 +93,13 @@ def build(
     content, clinics = load_inputs(content_path, clinics_path)
     layout = load_layout(layout_name, layout_dir(content_path).resolve())
     results = resolve_jobs(content, plan(content, clinics, documents, clinic_ids, langs))
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch and not epoch.isdigit():
+        raise HandoutsError([f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {epoch!r}"])
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise HandoutsError([Problem(Where(str(out_dir)), f"cannot create the output folder: {exc.strerror or exc}")]) from None
     manifest = Manifest(content.version, layout.name)
     for result in results:
         job = result.job
@@ -94,12 +114,16 @@ def build(
                 reasons = [f"does not fit on the page with layout {layout.name!r}: {exc}"]
             except HandoutsError as exc:
                 reasons = [str(p) for p in exc.problems]
+            except Exception as exc:  # noqa: BLE001 - one bad document must not stop a chain's batch
+                reasons = [f"could not be laid out ({type(exc).__name__}: {exc})"]
+        relative = f"{job.clinic.id}/{job.name}.pdf"
         if reasons:
+            # An older copy of this document must not stay beside the new manifest looking current.
+            (out_dir / relative).unlink(missing_ok=True)
             manifest.failed.append({"clinic": job.clinic.id, "document": job.document.id,
                                     "treatment": job.treatment, "language": job.lang, "name": job.name,
                                     "reason": "; ".join(reasons)})
             continue
-        relative = f"{job.clinic.id}/{job.name}.pdf"
         atomic_write(out_dir / relative, pdf)
         manifest.files.append(ManifestEntry(
             path=relative, clinic=job.clinic.id, document=job.document.id, treatment=job.treatment,

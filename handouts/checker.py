@@ -69,7 +69,8 @@ def line_of(data: YMap | YList | None, key: Any) -> int:
 
 
 def required(ch: Checker, data: YMap, key: str, path: str) -> Any:
-    if key not in data or data[key] is None:
+    """`data[key]`, or None after reporting it missing (absent, null or blank)."""
+    if key not in data or data[key] is None or (isinstance(data[key], str) and not data[key].strip()):
         ch.add(data.line, f"{path}.{key}" if path else key, "required")
         return None
     return data[key]

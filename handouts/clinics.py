@@ -19,8 +19,6 @@ LIST_FIELDS = ("languages", "treatments")
 OPTIONAL_TEXT = ("after_hours_phone", "website", "email", "insurance_wording")
 """Optional clinic fields content may test with `{% if clinic.X %}` even when a clinic leaves them out."""
 
-_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
-
 
 def load_clinics(path: Path, languages: Mapping[str, str], treatments: Mapping[str, Treatment]) -> tuple[Clinic, ...]:
     """Read a clinics file (.csv, or YAML with a top-level `clinics:` list) and validate it."""
@@ -81,7 +79,7 @@ def _clinic(
         return None
     before = len(ch.problems)
     for key in REQUIRED_CLINIC:
-        if key not in data or data[key] in (None, ""):
+        if key not in data or data[key] is None or (isinstance(data[key], str) and not data[key].strip()):
             ch.add(data.line, f"{path}.{key}", "required")
     cid = data.get("id")
     if isinstance(cid, str) and not CLINIC_ID.match(cid):
@@ -89,6 +87,8 @@ def _clinic(
     if not isinstance(cid, (str, type(None))):
         ch.add(line_of(data, "id"), f"{path}.id", "must be text")
     clinic_langs = _codes(ch, data, "languages", path, ("en",), tuple(languages))
+    if "languages" not in data and "en" not in languages:
+        ch.add(data.line, f"{path}.languages", f"required: the content has no 'en' (it has {', '.join(languages)})")
     clinic_treatments = _codes(ch, data, "treatments", path, ("iv",), TREATMENTS)
     for tid in clinic_treatments:
         if tid in TREATMENTS and tid not in treatments:
@@ -96,7 +96,7 @@ def _clinic(
     fields: dict[str, Any] = {}
     for key, value in data.items():
         fpath, fline = f"{path}.{key}", line_of(data, key)
-        if key in LIST_FIELDS or value is None:
+        if key in LIST_FIELDS or value is None or (isinstance(value, str) and not value.strip()):
             continue
         if not isinstance(key, str) or not FIELD_NAME.match(key):
             ch.add(fline, fpath, "field names are lowercase letters, digits and underscores")
@@ -150,6 +150,9 @@ def _per_lang_field(
     for lang in clinic_langs:
         if lang not in value and "default" not in value:
             ch.add(value.line, f"{path}.{lang}", "missing: the clinic prints this language (or give a `default`)")
+    for lang, text in value.items():
+        if not isinstance(text, str) or not text.strip():
+            ch.add(line_of(value, lang), f"{path}.{lang}", "must be text (not empty, not a list or mapping)")
     return {str(k): str(v) for k, v in value.items()}
 
 
@@ -157,13 +160,19 @@ def _logo(ch: Checker, value: Any, base_dir: Path, line: int, path: str) -> Path
     if value is None:
         return None
     logo = (base_dir / str(value)).resolve()
-    try:
-        with logo.open("rb") as handle:
-            head = handle.read(8)
-    except OSError:
+    if not logo.is_file():
         ch.add(line, path, f"logo file not found: {logo}")
         return None
-    if not head.startswith(_IMAGE_MAGIC):
-        ch.add(line, path, f"logo must be a PNG or JPEG image: {logo}")
+    from PIL import Image  # Pillow comes with ReportLab; only needed when a clinic has a logo
+
+    try:
+        with Image.open(logo) as image:
+            kind = image.format
+            image.load()  # decodes every pixel: a truncated file fails here, not mid-build
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        ch.add(line, path, f"logo cannot be read as an image ({exc}): {logo}")
+        return None
+    if kind not in ("PNG", "JPEG"):
+        ch.add(line, path, f"logo must be a PNG or JPEG image, not {kind}: {logo}")
         return None
     return logo

@@ -11,6 +11,7 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Spacer
 
@@ -72,7 +73,7 @@ class _Handout(BaseDocTemplate):
 class _NumberedCanvas(Canvas):
     """Holds every page until the end so the footer can say "Page X of Y"."""
 
-    def __init__(self, *args: Any, footer: tuple[str, str, str], layout: Layout, pages: list[int], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, footer: tuple[str, str, str, str], layout: Layout, pages: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._held: list[dict[str, Any]] = []
         self._footer_text, self._layout, self._pages = footer, layout, pages
@@ -91,15 +92,15 @@ class _NumberedCanvas(Canvas):
         super().save()
 
 
-def _footer_lines(doc: ResolvedDocument) -> tuple[str, str, str]:
-    """Clinic and phone; document id, content version and review date; the "Page {page} of {pages}" label."""
+def _footer_lines(doc: ResolvedDocument) -> tuple[str, str, str, str]:
+    """Clinic name; its phone; document id, content version and review date; "Page {page} of {pages}"."""
     labels = doc.labels
-    first = f"{doc.clinic_name}  ·  {labels['phone']} {doc.phone}"
+    phone = f"  ·  {labels['phone']} {doc.phone}"
     second = f"{doc.job.name}  ·  {labels['version']} {doc.version}  ·  {labels['reviewed']} {doc.reviewed}"
-    return first, second, labels["page_of"]
+    return doc.clinic_name, phone, second, labels["page_of"]
 
 
-def _draw_footer(canvas: Canvas, lines: tuple[str, str, str], layout: Layout, number: int, total: int) -> None:
+def _draw_footer(canvas: Canvas, lines: tuple[str, str, str, str], layout: Layout, number: int, total: int) -> None:
     width, _ = layout.page_size
     left, right = layout.margins["left"], width - layout.margins["right"]
     size = layout.type["small"]
@@ -110,12 +111,16 @@ def _draw_footer(canvas: Canvas, lines: tuple[str, str, str], layout: Layout, nu
     canvas.line(left, top, right, top)
     regular, bold = register(layout.fonts["regular"], layout.fonts["bold"])
     canvas.setFillColor(colors.HexColor(layout.colors["muted"]))
-    canvas.setFont(regular, size)
-    canvas.drawString(left, top - size * 1.45, lines[0])
-    canvas.drawString(left, top - size * 2.75, lines[1])
-    page_of = lines[2].replace("{page}", str(number)).replace("{pages}", str(total))
+    name, phone, second, page_of = lines
+    page_of = page_of.replace("{page}", str(number)).replace("{pages}", str(total))
     canvas.setFont(bold, size)
     canvas.drawRightString(right, top - size * 1.45, page_of)
+    # The phone number always prints in full; a very long clinic name gives way to it.
+    room = right - left - stringWidth(page_of, bold, size) - size - stringWidth(phone, regular, size)
+    name, _ = fit(name, regular, size, room, smallest=1.0)
+    canvas.setFont(regular, size)
+    canvas.drawString(left, top - size * 1.45, name + phone)
+    canvas.drawString(left, top - size * 2.75, fit(second, regular, size, right - left, smallest=1.0)[0])
     canvas.restoreState()
 
 
@@ -132,10 +137,10 @@ def _header(canvas: Canvas, doc: ResolvedDocument, layout: Layout, brand: colors
         logo_w = logo_h * iw / ih
         canvas.drawImage(image, left, top - logo_h, logo_w, logo_h, mask="auto")
         x = left + logo_w + HEADER_NAME_GAP
-    size = layout.header["name_size"]
+    name, size = fit(doc.clinic_name, bold, layout.header["name_size"], right - x)
     canvas.setFillColor(brand)
     canvas.setFont(bold, size)
-    canvas.drawString(x, top - logo_h / 2 - size * 0.35, doc.clinic_name)
+    canvas.drawString(x, top - logo_h / 2 - size * 0.35, name)
     rule_y = top - logo_h - 6
     canvas.setStrokeColor(brand)
     canvas.setLineWidth(layout.header["rule"])
@@ -143,6 +148,16 @@ def _header(canvas: Canvas, doc: ResolvedDocument, layout: Layout, brand: colors
     accent = colors.HexColor(doc.accent_color or layout.colors["accent"])
     canvas.setStrokeColor(accent)
     canvas.line(left, rule_y, left + (right - left) * 0.12, rule_y)
+
+
+def fit(text: str, font: str, size: float, width: float, smallest: float = 0.75) -> tuple[str, float]:
+    """Text that fits `width`: first set smaller (down to `smallest` of `size`), then shortened with '…'."""
+    fitted = size
+    while stringWidth(text, font, fitted) > width and fitted > size * smallest:
+        fitted -= 0.25
+    while stringWidth(text, font, fitted) > width and len(text) > 1:
+        text = text[:-2].rstrip() + "…"
+    return text, fitted
 
 
 @lru_cache(maxsize=64)

@@ -109,12 +109,22 @@ def _checked(name: str, data: dict[str, Any], origin: dict[str, tuple[str, int]]
             lengths[group][key] = points or 0.0
     if lengths["type"]["body"] < MIN_BODY_PT:
         bad("type.body", f"body text must be at least {MIN_BODY_PT:g} pt for patient materials")
+    if lengths["type"]["leading"] < lengths["type"]["body"]:
+        bad("type.leading", "line spacing must be at least the body text size")
+    for group in ("margins", "spacing", "header"):
+        for key, value in lengths[group].items():
+            if value < 0:
+                bad(f"{group}.{key}", "must not be negative")
+    for key in ("title", "heading", "small"):
+        if lengths["type"][key] < 6:
+            bad(f"type.{key}", "must be at least 6 pt")
     for key, value in data["colors"].items():
         if not isinstance(value, str) or not _COLOR.match(value):
             bad(f"colors.{key}", f"must be a colour like #1a6b8f, not {value!r}")
     for key, value in data["fonts"].items():
-        if not (FONT_DIR / str(value)).is_file():
-            bad(f"fonts.{key}", f"no font {value!r} is shipped (in {FONT_DIR})")
+        shipped = sorted(p.name for p in FONT_DIR.glob("*.ttf"))
+        if str(value) not in shipped:
+            bad(f"fonts.{key}", f"must name a shipped font ({', '.join(shipped)}), not {value!r}")
     fail_if(problems)
     return Layout(
         name=name,

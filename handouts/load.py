@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,10 @@ def _string(loader: _LineLoader, node: yaml.ScalarNode) -> str:
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
-_LineLoader.add_constructor("tag:yaml.org,2002:str", _string)
+# Numbers and dates stay as written: `phone: 0612345` must not become octal, a version
+# `2026.10` must not lose its zero, and the validators parse what they need themselves.
+for _tag in ("str", "int", "float", "timestamp"):
+    _LineLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _string)
 
 
 def read_text(path: Path) -> str:
@@ -87,7 +91,7 @@ def load_yaml(path: Path) -> Any:
         if exc.context and exc.context_mark and exc.problem:
             reason = f"{reason} ({exc.context} that starts on line {exc.context_mark.line + 1})"
         raise HandoutsError([Problem(Where(str(path), line), f"invalid YAML: {reason}")]) from None
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
         raise HandoutsError([Problem(Where(str(path)), f"invalid YAML: {exc}")]) from None
 
 
@@ -99,7 +103,11 @@ def load_csv_clinics(path: Path) -> YList:
     beside it is the text for every other language.
     """
     text = read_text(path)
-    reader = csv.DictReader(text.splitlines(keepends=True))
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in reader.fieldnames or []]
+    repeated = sorted({h for h in header if header.count(h) > 1 and h})
+    if repeated:
+        raise HandoutsError([Problem(Where(str(path), 1), f"column {repeated[0]!r} appears more than once")])
     records = YList()
     records.line, records.lines = 1, []
     try:

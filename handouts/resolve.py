@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable
 
-from jinja2 import StrictUndefined, TemplateError, UndefinedError
+from jinja2 import StrictUndefined, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
@@ -45,11 +45,11 @@ class Failure:
     problems: tuple[Problem, ...]
 
 
-class _Unset:
-    """An optional clinic field the clinic left out: false in `{% if %}`, an error when printed."""
+class _Unset(StrictUndefined):
+    """An optional clinic field the clinic left out: false in `{% if %}`, an error however it is printed."""
 
     def __init__(self, name: str) -> None:
-        self.name = name
+        super().__init__(hint=f"clinic.{name} is empty for this clinic (guard it with {{% if clinic.{name} %}})")
 
     def __bool__(self) -> bool:
         return False
@@ -59,6 +59,9 @@ class Fields:
     """Read-only `obj.field` access for templates; no methods a field name could collide with."""
 
     __slots__ = ("_label", "_values")
+
+    def __str__(self) -> str:
+        raise UndefinedError(f"{{{{ {self._label} }}}} is a group of fields; print one of them")
 
     def __init__(self, label: str, values: dict[str, Any]) -> None:
         self._label = label
@@ -86,8 +89,6 @@ class _Undefined(StrictUndefined):
 
 
 def _finalize(value: Any) -> Any:
-    if isinstance(value, _Unset):
-        raise UndefinedError(f"clinic.{value.name} is empty for this clinic (guard it with {{% if clinic.{value.name} %}})")
     if value is None:
         raise UndefinedError("a placeholder has no value")
     return value
@@ -95,8 +96,10 @@ def _finalize(value: Any) -> Any:
 
 @lru_cache(maxsize=1)
 def _env() -> SandboxedEnvironment:
-    return SandboxedEnvironment(undefined=_Undefined, autoescape=True, finalize=_finalize,
-                                trim_blocks=True, lstrip_blocks=True)
+    env = SandboxedEnvironment(undefined=_Undefined, autoescape=True, finalize=_finalize,
+                               trim_blocks=True, lstrip_blocks=True)
+    del env.filters["safe"]  # clinic values are always escaped; content cannot opt out
+    return env
 
 
 def _prepare(source: str) -> str:
@@ -113,7 +116,7 @@ def _template(source: str) -> Any:
 
 @lru_cache(maxsize=1024)
 def _expression(source: str) -> Callable[..., Any]:
-    return _env().compile_expression(source)
+    return _env().compile_expression(source, undefined_to_none=False)
 
 
 def plain(markup: str) -> str:
@@ -143,6 +146,7 @@ class _Resolver:
         self.context["offered"] = [treatments[t] for t in clinic.treatments if t in treatments]
         for name in ("name", "phone"):  # printed in every page header and footer
             self.check_glyphs(str(values.get(name, "")), clinic.where_of(name))
+        self.header_glyphs = list(self.glyphs)  # every document of this clinic and language has these
 
     def _treatment(self, tid: str) -> Fields:
         treatment = self.content.treatments[tid]
@@ -155,7 +159,7 @@ class _Resolver:
         """One content string as paragraph markup ('' after a reported problem)."""
         try:
             result = str(_template(text.source).render(context))
-        except (TemplateError, TypeError, ValueError, AttributeError) as exc:
+        except Exception as exc:  # noqa: BLE001 - any failure of a content template is the content's problem
             self._template_problem(text.where, exc)
             return ""
         self.check_glyphs(result, text.where)
@@ -167,12 +171,12 @@ class _Resolver:
             return True
         try:
             return bool(_expression(when.source)(**context))
-        except (TemplateError, TypeError, ValueError, AttributeError) as exc:
+        except Exception as exc:  # noqa: BLE001 - as in render()
             self._template_problem(when.where, exc)
             return False
 
     def _template_problem(self, where: Where, exc: Exception) -> None:
-        message = getattr(exc, "message", None) or str(exc)
+        message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
         self.problems.append(Problem(where, f"{message} (clinic {self.clinic.id!r}, language {self.lang})"))
 
     def check_glyphs(self, text: str, where: Where) -> None:
@@ -197,7 +201,7 @@ def resolve_jobs(content: Content, jobs: list[Job]) -> list[ResolvedDocument | F
         if key not in resolvers:
             resolvers[key] = _Resolver(content, job.clinic, job.lang)
         resolver = resolvers[key]
-        resolver.glyphs = [p for p in resolver.glyphs if p.where.path.startswith("clinics")]
+        resolver.glyphs = list(resolver.header_glyphs)
         document = _document(resolver, job)
         problems.extend(p for p in resolver.problems if p not in problems)
         results.append(Failure(job, tuple(dict.fromkeys(resolver.glyphs))) if resolver.glyphs else document)
@@ -267,5 +271,5 @@ def _contact(r: _Resolver) -> tuple[tuple[str, str], ...]:
         if value and not isinstance(value, _Unset):
             text = str(value)
             r.check_glyphs(text, r.clinic.where_of(name))
-            rows.append((labels[label] if label else "", str(html.escape(text, quote=False))))
+            rows.append((html.escape(labels[label]) if label else "", html.escape(text)))
     return tuple(rows)

@@ -27,6 +27,7 @@ from handouts.model import (
 
 SECTION_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")  # same form as clinic ids
 LANG_CODE = re.compile(r"^[a-z]{2,3}$")
+_TWENTY_FOUR = re.compile(r"\b24\b|twenty-four|veinticuatro", re.I)
 TREATMENT_KEYS = ("name", "short", "how", "session", "driving", "ride")
 TONES = ("info", "warning", "danger")
 def _per_lang(ch: Checker, data: YMap, key: str, path: str, languages: dict[str, str]) -> dict[str, Text]:
@@ -51,8 +52,11 @@ def validate_content(raw: Any, path: Path) -> Content:
     assert top is not None
     version = required(ch, top, "version", "")
     reviewed = required(ch, top, "reviewed", "")
-    if isinstance(reviewed, datetime.date):
-        reviewed = reviewed.isoformat()
+    if reviewed is not None:
+        try:
+            reviewed = datetime.date.fromisoformat(str(reviewed).strip()).isoformat()
+        except ValueError:
+            ch.add(line_of(top, "reviewed"), "reviewed", f"must be a date like 2026-11-20, not {reviewed!r}")
     languages: dict[str, str] = {}
     langs = ch.mapping(required(ch, top, "languages", ""), line_of(top, "languages"), "languages")
     for code, name in (langs or {}).items():
@@ -60,6 +64,8 @@ def validate_content(raw: Any, path: Path) -> Content:
             ch.add(line_of(langs, code), f"languages.{code}", "language codes are 2 or 3 lowercase letters")
         else:
             languages[code] = str(name)
+    if langs is not None and not langs:
+        ch.add(langs.line, "languages", "name at least one language, e.g. en: English")
     labels = _labels(ch, top, languages)
     treatments = _treatments(ch, top, languages)
     documents = _documents(ch, top, languages)
@@ -116,6 +122,9 @@ def _treatments(ch: Checker, top: YMap, languages: dict[str, str]) -> dict[str, 
                 value = required(ch, per, key, f"{path}.{lang}")
                 if value is not None and (text := ch.text(value, line_of(per, key), f"{path}.{lang}.{key}")):
                     texts[lang][key] = text
+                    if tid == "esketamine" and key in ("driving", "ride") and _TWENTY_FOUR.search(text.source):
+                        ch.add(line_of(per, key), f"{path}.{lang}.{key}",
+                               "esketamine's rule is 'not until the next day after a restful sleep', never 24 hours")
         result[tid] = Treatment(tid, bool(off_label), texts)
     return result
 

@@ -136,7 +136,7 @@ def test_clinic_values_print_as_text_never_as_markup_or_template(tmp_path: Path)
     text = pdf_text(tmp_path / "hostile" / "handout.en.pdf")
     assert '<font color="red">Bold</font> & Sons {{ 7*7 }}' in text
     assert "(555) 010-4000 <br/>" in text
-    assert "1 \"Quoted\" Way & Co, it's {% raw %}" in text
+    assert "<b>1</b> \"Quoted\" Way & Co, it's {% raw %}" in text
     assert "We take <b>all</b> plans & more: {{ clinic.phone }}" in text
     assert "Sons 49" not in text
 

@@ -194,6 +194,10 @@ def test_header_draws_logo_and_brand_colour(sample_build: dict[str, Any]) -> Non
     pixels = [header.getpixel((x, y)) for x in range(header.width) for y in range(header.height)]
     teal = sum(1 for r, g, b in pixels if abs(r - 11) < 40 and abs(g - 92) < 40 and abs(b - 122) < 40)
     assert teal > 200
+    # The brand-coloured rule runs under the header, right of the accent stub: #0b5c7a.
+    rule_y = round(39.6 + 44.64 + 6)  # pixels from the top: margin, logo, gap
+    r, g, b = image.getpixel((400, rule_y))
+    assert abs(r - 11) < 25 and abs(g - 92) < 25 and abs(b - 122) < 25, (r, g, b)
 
 
 def test_content_driving_rules_are_consistent() -> None:

@@ -1,0 +1,115 @@
+"""Input mistakes a clinic or content editor can make: each exits 2 naming where, and writes nothing."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import CASES, CONTENT, ROOT, pdf_text, run
+
+HARBOR = "clinics:\n  - {id: x, name: X Clinic, phone: '(555) 010-1000', address: 1 Main St, treatments: [iv]"
+
+
+@pytest.mark.parametrize(
+    ("clinics", "expected"),
+    [
+        ("clinics:\n  - {id: x, name: {en: null, default: Foo}, phone: '1', address: a}\n", "clinics[0].name.en: must be text"),
+        ("clinics:\n  - {id: x, name: '   ', phone: '1', address: a}\n", "clinics[0].name: required"),
+        (HARBOR + ", logo: broken.png}\n", "clinics[0].logo: logo cannot be read as an image"),
+        (HARBOR + ", languages: fr}\n", "unknown language 'fr'"),
+        ("clinics:\n  - {id: x, name: X, phone: '1', address: a}\n  - {id: x, name: Y, phone: '2', address: b}\n",
+         "clinics[1].id: duplicate clinic id 'x'"),
+        ("- just a list\n", "(top level): must be a mapping"),
+        ("clinics:\n  - {id: x, id: y}\n", "duplicate key 'id'"),
+    ],
+)
+def test_bad_clinic_records(clinics: str, expected: str, tmp_path: Path) -> None:
+    (tmp_path / "broken.png").write_bytes((ROOT / "logos" / "harbor.png").read_bytes()[:100])
+    path = tmp_path / "clinics.yaml"
+    path.write_text(clinics, encoding="utf-8")
+    result = run("build", "--content", CONTENT, "--clinics", path, "--out", tmp_path / "out")
+    assert result.exit_code == 2, result.output
+    assert expected in result.output and "clinics.yaml:" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ('when: "clinic.insurance_wording"', 'when: "clinic.insurance_wordng"', "clinic.insurance_wordng }} is not defined"),
+        ("Many antidepressants take weeks to work.", "{{ clinic.website|trim }}", "clinic.website is empty for this clinic"),
+        ("Many antidepressants take weeks to work.", "{{ clinic.name|safe }}", "No filter named 'safe'"),
+        ("Many antidepressants take weeks to work.", "{{ clinic }}", "is a group of fields"),
+        ("Many antidepressants take weeks to work.", "{{ 1 / 0 }}", "division by zero"),
+        ('reviewed: "2026-11-20"', 'reviewed: "Nov 2026"', "reviewed: must be a date like 2026-11-20"),
+        ("until the next day, after you have had a restful night’s sleep", "for 24 hours",
+         "treatments.esketamine.en.driving: esketamine's rule is 'not until the next day"),
+    ],
+)
+def test_content_mistakes(workspace: Path, old: str, new: str, expected: str) -> None:
+    content = workspace / "content.yaml"
+    text = content.read_text(encoding="utf-8")
+    assert old in text
+    content.write_text(text.replace(old, new, 1), encoding="utf-8")
+    result = run("build", "--content", content, "--clinic", "binh-an", "--out", workspace / "out")
+    assert result.exit_code == 2, result.output
+    assert expected in result.output and "content.yaml:" in result.output
+    assert not (workspace / "out").exists()
+
+
+def test_numbers_print_exactly_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "clinics.yaml"
+    path.write_text("clinics:\n  - {id: x, name: X, phone: 01234567, after_hours_phone: 1_800_555_0100,"
+                    " address: 2026.10 Main St, treatments: [iv]}\n", encoding="utf-8")
+    assert run("build", "handout", "--content", CONTENT, "--clinics", path, "--out", tmp_path / "o").exit_code == 0
+    text = pdf_text(tmp_path / "o" / "x" / "handout.en.pdf")
+    assert "01234567" in text and "1_800_555_0100" in text and "2026.10 Main St" in text
+
+
+def test_lang_only_for_clinics_that_list_it(tmp_path: Path) -> None:
+    named = run("build", "--content", CONTENT, "--clinic", "cedar-ridge", "--lang", "es", "--out", tmp_path / "a")
+    assert named.exit_code == 2 and "clinic 'cedar-ridge' does not list language 'es'" in named.output
+    everyone = run("build", "handout", "--content", CONTENT, "--lang", "es", "--out", tmp_path / "b")
+    assert everyone.exit_code == 0, everyone.output
+    assert sorted(p.parent.name for p in (tmp_path / "b").rglob("*.pdf")) == ["binh-an", "harbor"]
+
+
+def test_output_folder_that_cannot_be_made(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("", encoding="utf-8")
+    result = run("build", "--content", CONTENT, "--out", tmp_path / "afile" / "sub")
+    assert result.exit_code == 2 and "cannot create the output folder" in result.output
+
+
+def test_a_failed_document_does_not_leave_its_old_pdf(tmp_path: Path) -> None:
+    fine = tmp_path / "fine.yaml"
+    fine.write_text((CASES / "emoji.yaml").read_text(encoding="utf-8").replace(" 🙂", ""), encoding="utf-8")
+    assert run("build", "--content", CONTENT, "--clinics", fine, "--out", tmp_path / "o").exit_code == 0
+    assert (tmp_path / "o" / "smiley" / "handout.en.pdf").exists()
+    result = run("build", "--content", CONTENT, "--clinics", CASES / "emoji.yaml", "--out", tmp_path / "o")
+    assert result.exit_code == 1
+    assert not list((tmp_path / "o" / "smiley").glob("*.pdf"))
+    manifest = json.loads((tmp_path / "o" / "manifest.json").read_text(encoding="utf-8"))
+    assert {f["clinic"] for f in manifest["failed"]} == {"smiley"}
+
+
+def test_a_glyph_in_one_document_fails_only_that_document(tmp_path: Path) -> None:
+    path = tmp_path / "clinics.yaml"
+    path.write_text(HARBOR + ", email: 'hi🙂@x.example'}\n", encoding="utf-8")  # email prints on the handout only
+    result = run("build", "--content", CONTENT, "--clinics", path, "--out", tmp_path / "o")
+    assert result.exit_code == 1
+    assert "clinics[0].email: clinic 'x': character U+1F642" in result.output
+    assert (tmp_path / "o" / "x" / "aftercare-iv.en.pdf").exists()
+    assert not (tmp_path / "o" / "x" / "handout.en.pdf").exists()
+
+
+def test_builds_in_separate_processes_are_byte_identical(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        subprocess.run([sys.executable, "-m", "handouts", "build", "aftercare", "--content", str(CONTENT),
+                        "--clinic", "harbor", "--out", str(tmp_path / name)], check=True, capture_output=True)
+    for pdf in (tmp_path / "a").rglob("*.pdf"):
+        assert pdf.read_bytes() == (tmp_path / "b" / pdf.relative_to(tmp_path / "a")).read_bytes()

@@ -51,7 +51,7 @@ class _Unset(StrictUndefined):
     def __init__(self, name: str) -> None:
         super().__init__(hint=f"clinic.{name} is empty for this clinic (guard it with {{% if clinic.{name} %}})")
 
-    def __bool__(self) -> bool:
+    def __bool__(self) -> bool:  # type: ignore[override]  # StrictUndefined raises here; an unset field is false
         return False
 
 

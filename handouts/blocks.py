@@ -38,8 +38,8 @@ def _para(text: str, kit: Kit, style: str = "body", role: str = "P") -> Flowable
 
 
 def paragraph(data: str, kit: Kit) -> list[Flowable]:
-    """A plain paragraph."""
-    return [_para(data, kit)]
+    """A plain paragraph; one that introduces a list ("...such as:") stays on the page with it."""
+    return [_para(data, kit, "lead_in" if data.rstrip().endswith(":") else "body")]
 
 
 def bullets(data: tuple[str, ...], kit: Kit, style: str = "bullet") -> list[Flowable]:

@@ -206,6 +206,7 @@ def _kit(layout: Layout, brand: colors.Color) -> Kit:
         "question": ParagraphStyle("question", body, fontName=bold, spaceBefore=s["paragraph"] * 0.4,
                                    spaceAfter=s["paragraph"] * 0.3, keepWithNext=1),
         "label": ParagraphStyle("label", body, textColor=muted, spaceAfter=0),
+        "lead_in": ParagraphStyle("lead_in", body, keepWithNext=1),
         "contact_name": ParagraphStyle("contact_name", body, fontName=bold, spaceAfter=2),
     }
     palette = {name: colors.HexColor(value) for name, value in layout.colors.items()}

@@ -65,7 +65,8 @@ class _Handout(BaseDocTemplate):
     def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 - ReportLab's hook name
         outline = getattr(flowable, "outline", None)
         if outline:
-            key = f"s{self.page}-{id(flowable)}"
+            self._sections = getattr(self, "_sections", 0) + 1
+            key = f"section-{self._sections}"  # stable names: the same input gives the same bytes
             self.canv.bookmarkPage(key)
             self.canv.addOutlineEntry(outline, key, level=0, closed=False)
 

@@ -68,9 +68,14 @@ def line_of(data: YMap | YList | None, key: Any) -> int:
     return 0
 
 
+def is_blank(value: Any) -> bool:
+    """Null, or text that is only white space: both count as not given."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def required(ch: Checker, data: YMap, key: str, path: str) -> Any:
     """`data[key]`, or None after reporting it missing (absent, null or blank)."""
-    if key not in data or data[key] is None or (isinstance(data[key], str) and not data[key].strip()):
+    if is_blank(data.get(key)):
         ch.add(data.line, f"{path}.{key}" if path else key, "required")
         return None
     return data[key]

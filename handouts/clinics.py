@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Any, Mapping
 
-from handouts.checker import Checker, line_of
+from handouts.checker import Checker, is_blank, line_of
 from handouts.errors import fail_if
 from handouts.load import YList, YMap, load_csv_clinics, load_yaml
 from handouts.model import TREATMENTS, Clinic, Treatment
@@ -79,7 +79,7 @@ def _clinic(
         return None
     before = len(ch.problems)
     for key in REQUIRED_CLINIC:
-        if key not in data or data[key] is None or (isinstance(data[key], str) and not data[key].strip()):
+        if is_blank(data.get(key)):
             ch.add(data.line, f"{path}.{key}", "required")
     cid = data.get("id")
     if isinstance(cid, str) and not CLINIC_ID.match(cid):
@@ -96,7 +96,7 @@ def _clinic(
     fields: dict[str, Any] = {}
     for key, value in data.items():
         fpath, fline = f"{path}.{key}", line_of(data, key)
-        if key in LIST_FIELDS or value is None or (isinstance(value, str) and not value.strip()):
+        if key in LIST_FIELDS or is_blank(value):
             continue
         if not isinstance(key, str) or not FIELD_NAME.match(key):
             ch.add(fline, fpath, "field names are lowercase letters, digits and underscores")
@@ -151,7 +151,7 @@ def _per_lang_field(
         if lang not in value and "default" not in value:
             ch.add(value.line, f"{path}.{lang}", "missing: the clinic prints this language (or give a `default`)")
     for lang, text in value.items():
-        if not isinstance(text, str) or not text.strip():
+        if not isinstance(text, str) or is_blank(text):
             ch.add(line_of(value, lang), f"{path}.{lang}", "must be text (not empty, not a list or mapping)")
     return {str(k): str(v) for k, v in value.items()}
 

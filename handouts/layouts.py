@@ -121,8 +121,8 @@ def _checked(name: str, data: dict[str, Any], origin: dict[str, tuple[str, int]]
     for key, value in data["colors"].items():
         if not isinstance(value, str) or not _COLOR.match(value):
             bad(f"colors.{key}", f"must be a colour like #1a6b8f, not {value!r}")
+    shipped = sorted(p.name for p in FONT_DIR.glob("*.ttf"))
     for key, value in data["fonts"].items():
-        shipped = sorted(p.name for p in FONT_DIR.glob("*.ttf"))
         if str(value) not in shipped:
             bad(f"fonts.{key}", f"must name a shipped font ({', '.join(shipped)}), not {value!r}")
     fail_if(problems)

@@ -60,9 +60,6 @@ class Fields:
 
     __slots__ = ("_label", "_values")
 
-    def __str__(self) -> str:
-        raise UndefinedError(f"{{{{ {self._label} }}}} is a group of fields; print one of them")
-
     def __init__(self, label: str, values: dict[str, Any]) -> None:
         self._label = label
         self._values = values
@@ -75,6 +72,9 @@ class Fields:
 
     def __getitem__(self, name: str) -> Any:
         return self._values[name]
+
+    def __str__(self) -> str:
+        raise UndefinedError(f"{{{{ {self._label} }}}} is a group of fields; print one of them")
 
 
 class _Undefined(StrictUndefined):
@@ -268,7 +268,7 @@ def _contact(r: _Resolver) -> tuple[tuple[str, str], ...]:
     rows: list[tuple[str, str]] = []
     for name, label in CONTACT_FIELDS:
         value = r.clinic_values.get(name)
-        if value and not isinstance(value, _Unset):
+        if value:  # an unset optional field is false
             text = str(value)
             r.check_glyphs(text, r.clinic.where_of(name))
             rows.append((html.escape(labels[label]) if label else "", html.escape(text)))

@@ -30,6 +30,8 @@ LANG_CODE = re.compile(r"^[a-z]{2,3}$")
 _TWENTY_FOUR = re.compile(r"\b24\b|twenty-four|veinticuatro", re.I)
 TREATMENT_KEYS = ("name", "short", "how", "session", "driving", "ride")
 TONES = ("info", "warning", "danger")
+
+
 def _per_lang(ch: Checker, data: YMap, key: str, path: str, languages: dict[str, str]) -> dict[str, Text]:
     """A {lang: text} mapping that must name every content language."""
     value = ch.mapping(required(ch, data, key, path), line_of(data, key), f"{path}.{key}")

@@ -152,3 +152,13 @@ def test_a_character_no_font_has_fails_that_clinic_only(tmp_path: Path) -> None:
     assert {f["clinic"] for f in manifest["files"]} == {"plain"}
     assert {(f["clinic"], f["name"]) for f in manifest["failed"]} == {("smiley", "handout.en"), ("smiley", "aftercare-iv.en")}
     assert all("U+1F642" in f["reason"] for f in manifest["failed"])
+
+
+def test_list_does_not_load_the_pdf_libraries() -> None:
+    # Imports only some commands need are made where they are needed: `list` validates (Pillow
+    # decodes the logos) but never lays out or post-processes a PDF.
+    code = ("import sys; from click.testing import CliRunner; from handouts.cli import main; "
+            f"r = CliRunner().invoke(main, ['list', '--content', {str(CONTENT)!r}]); assert r.exit_code == 0, r.output; "
+            "print(sorted(m for m in ('reportlab', 'pypdf') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -72,6 +72,11 @@ def callout(data: dict[str, Any], kit: Kit) -> list[Flowable]:
     return [tagged(table, "Div"), Spacer(1, kit.body * 0.8)]
 
 
+def language_help(data: tuple[str, ...], kit: Kit) -> list[Flowable]:
+    """The free-language-help notice and its taglines, one paragraph each, kept together."""
+    return [KeepTogether([_para(line, kit) for line in data])]
+
+
 def faq(data: tuple[tuple[str, str], ...], kit: Kit) -> list[Flowable]:
     """Questions in bold, each kept on one page with its answer."""
     return [KeepTogether([_para(q, kit, "question", "H3"), _para(a, kit)]) for q, a in data]
@@ -141,6 +146,7 @@ BLOCKS: dict[str, Callable[[Any, Kit], list[Flowable]]] = {
     "callout": callout,
     "faq": faq,
     "contact": contact,
+    "language_help": language_help,
     "box": box,
     "sources": sources,
 }

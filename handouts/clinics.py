@@ -9,14 +9,15 @@ from typing import Any, Mapping
 from handouts.checker import Checker, is_blank, line_of
 from handouts.errors import fail_if
 from handouts.load import YList, YMap, load_csv_clinics, load_yaml
-from handouts.model import TREATMENTS, Clinic, Treatment
+from handouts.model import CONDITIONS, TREATMENTS, Clinic, Treatment
 
 CLINIC_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 FIELD_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 REQUIRED_CLINIC = ("id", "name", "phone", "address")
-LIST_FIELDS = ("languages", "treatments")
-OPTIONAL_TEXT = ("after_hours_phone", "website", "email", "insurance_wording")
+LIST_FIELDS = ("languages", "treatments", "conditions")
+OPTIONAL_TEXT = ("after_hours_phone", "website", "email", "insurance_wording", "language_assistance",
+                 "language_taglines")
 """Optional clinic fields content may test with `{% if clinic.X %}` even when a clinic leaves them out."""
 
 
@@ -90,6 +91,7 @@ def _clinic(
     if "languages" not in data and "en" not in languages:
         ch.add(data.line, f"{path}.languages", f"required: the content has no 'en' (it has {', '.join(languages)})")
     clinic_treatments = _codes(ch, data, "treatments", path, ("iv",), TREATMENTS)
+    clinic_conditions = _codes(ch, data, "conditions", path, ("depression",), CONDITIONS)
     for tid in clinic_treatments:
         if tid in TREATMENTS and tid not in treatments:
             ch.add(line_of(data, "treatments"), f"{path}.treatments", f"{tid!r} has no texts in the content's treatments")
@@ -118,6 +120,7 @@ def _clinic(
         fields=fields,
         languages=clinic_langs,
         treatments=tuple(t for t in TREATMENTS if t in clinic_treatments),
+        conditions=tuple(c for c in CONDITIONS if c in clinic_conditions),
         where=ch.where(data.line, path),
         field_lines=dict(data.lines),
         logo=logo,

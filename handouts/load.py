@@ -98,7 +98,7 @@ def load_yaml(path: Path) -> Any:
 def load_csv_clinics(path: Path) -> YList:
     """Read a clinics CSV (header row) into the same shape as a YAML `clinics:` list.
 
-    `languages` and `treatments` are split on `;`. A column `FIELD.LANG` (for example
+    `languages`, `treatments` and `conditions` are split on `;`. A column `FIELD.LANG` (for example
     `insurance_wording.es`) gives that field's text in one language; a plain `FIELD` column
     beside it is the text for every other language.
     """
@@ -123,7 +123,7 @@ def load_csv_clinics(path: Path) -> YList:
                 name = column.strip()
                 if not value or not name:
                     continue
-                if name in ("languages", "treatments"):
+                if name in ("languages", "treatments", "conditions"):
                     items = YList(v.strip() for v in value.split(";") if v.strip())
                     items.line, items.lines = reader.line_num, [reader.line_num] * len(items)
                     record[name] = items

@@ -11,10 +11,14 @@ from handouts.errors import Where
 TREATMENTS = ("iv", "esketamine", "im", "troche")
 """Treatment ids a clinic may offer, in the order documents list them."""
 
-LABEL_KEYS = ("page_of", "phone", "after_hours", "address", "website", "email", "version", "reviewed")
+CONDITIONS = ("depression", "anxiety", "ptsd", "pain")
+"""Conditions a clinic may treat; content prints only those the clinic lists (default: depression)."""
+
+LABEL_KEYS = ("page_of", "phone", "after_hours", "address", "website", "email", "version", "reviewed",
+              "language_help", "language_tagline")
 """Short strings the layout prints, required in every language of the content."""
 
-BLOCK_KINDS = ("p", "bullets", "callout", "faq", "contact", "box", "sources")
+BLOCK_KINDS = ("p", "bullets", "callout", "faq", "contact", "language_help", "box", "sources")
 """Block types a section may hold; each has one layout function."""
 
 
@@ -84,6 +88,7 @@ class Clinic:
     languages: tuple[str, ...]
     treatments: tuple[str, ...]
     where: Where  # the record itself
+    conditions: tuple[str, ...] = ("depression",)
     field_lines: Mapping[str, int] = field(default_factory=dict)
     logo: Path | None = None
 

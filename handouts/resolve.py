@@ -137,7 +137,8 @@ class _Resolver:
                 value = value.get(lang, value.get("default"))
             if value is not None:
                 values[name] = value
-        values.update(id=clinic.id, languages=clinic.languages, treatments=clinic.treatments)
+        values.update(id=clinic.id, languages=clinic.languages, treatments=clinic.treatments,
+                      conditions=clinic.conditions)
         self.clinic_values = values
         meta = Fields("content", {"version": content.version, "reviewed": content.reviewed})
         self.context: dict[str, Any] = {"clinic": Fields("clinic", values), "content": meta, "lang": lang}
@@ -257,9 +258,32 @@ def _block(r: _Resolver, block: Any, context: dict[str, Any]) -> ResolvedBlock |
         data = tuple((q, a) for q, a in ((r.render(q, context), r.render(a, context)) for q, a in block.data) if q and a)
     elif block.kind == "box":
         data = {"title": r.render(block.data["title"], context), "fields": many(block.data["fields"])}
+    elif block.kind == "language_help":
+        data = _language_help(r)
     else:
         data = _contact(r)
     return ResolvedBlock(block.kind, data) if data else None
+
+
+def _language_help(r: _Resolver) -> tuple[str, ...]:
+    """The free-language-help notice (ACA 1557) as escaped paragraphs: the notice in the document's
+    language (or the clinic's own `language_assistance`), a tagline in each other content
+    language, then the clinic's `language_taglines`, one per line."""
+    phone = html.escape(str(r.clinic_values["phone"]))
+    own = r.clinic_values.get("language_assistance")
+    if own:
+        r.check_glyphs(str(own), r.clinic.where_of("language_assistance"))
+        notice = html.escape(str(own))
+    else:
+        notice = html.escape(r.content.labels[r.lang]["language_help"]).replace("{phone}", phone)
+    lines = [notice]
+    lines += [html.escape(r.content.labels[lang]["language_tagline"]).replace("{phone}", phone)
+              for lang in r.content.languages if lang != r.lang]
+    taglines = r.clinic_values.get("language_taglines")
+    if taglines:
+        r.check_glyphs(str(taglines), r.clinic.where_of("language_taglines"))
+        lines += [html.escape(line.strip()) for line in str(taglines).splitlines() if line.strip()]
+    return tuple(lines)
 
 
 def _contact(r: _Resolver) -> tuple[tuple[str, str], ...]:

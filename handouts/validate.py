@@ -97,6 +97,9 @@ def _labels(ch: Checker, top: YMap, languages: dict[str, str]) -> dict[str, dict
         page_of = labels[lang].get("page_of", "{page}{pages}")
         if "{page}" not in page_of or "{pages}" not in page_of:
             ch.add(line_of(per, "page_of"), f"labels.{lang}.page_of", "must contain {page} and {pages}")
+        for key in ("language_help", "language_tagline"):  # the notice must say whom to call
+            if key in labels[lang] and "{phone}" not in labels[lang][key]:
+                ch.add(line_of(per, key), f"labels.{lang}.{key}", "must contain {phone} (the clinic's phone number)")
     return labels
 
 
@@ -210,10 +213,10 @@ def _block(ch: Checker, raw: Any, line: int, path: str) -> Block | None:
         parsed = _faq(ch, value, kline, kpath)
     elif kind == "box":
         parsed = _box(ch, value, kline, kpath)
-    else:  # contact: the clinic supplies everything
+    else:  # contact, language_help: the clinic and the labels supply everything
         parsed = {}
         if value not in (None, {}):
-            ch.add(kline, kpath, "takes no settings: write `contact: {}`")
+            ch.add(kline, kpath, f"takes no settings: write `{kind}: {{}}`")
     if parsed is None:
         return None
     return Block(kind, parsed, ch.where(line, path), when)

@@ -42,12 +42,12 @@ def test_bad_clinic_records(clinics: str, expected: str, tmp_path: Path) -> None
     ("old", "new", "expected"),
     [
         ('when: "clinic.insurance_wording"', 'when: "clinic.insurance_wordng"', "clinic.insurance_wordng }} is not defined"),
-        ("Many antidepressants take weeks to work.", "{{ clinic.website|trim }}", "clinic.website is empty for this clinic"),
-        ("Many antidepressants take weeks to work.", "{{ clinic.name|safe }}", "No filter named 'safe'"),
-        ("Many antidepressants take weeks to work.", "{{ clinic }}", "is a group of fields"),
-        ("Many antidepressants take weeks to work.", "{{ 1 / 0 }}", "division by zero"),
-        ('reviewed: "2026-11-20"', 'reviewed: "Nov 2026"', "reviewed: must be a date like 2026-11-20"),
-        ("until the next day, after you have had a restful night’s sleep", "for 24 hours",
+        ("Ketamine does not help everyone, and results are not guaranteed.", "{{ clinic.website|trim }}", "clinic.website is empty for this clinic"),
+        ("Ketamine does not help everyone, and results are not guaranteed.", "{{ clinic.name|safe }}", "No filter named 'safe'"),
+        ("Ketamine does not help everyone, and results are not guaranteed.", "{{ clinic }}", "is a group of fields"),
+        ("Ketamine does not help everyone, and results are not guaranteed.", "{{ 1 / 0 }}", "division by zero"),
+        ('reviewed: "2026-11-27"', 'reviewed: "Nov 2026"', "reviewed: must be a date like 2026-11-20"),
+        ("until the next day, after a restful night’s sleep", "for 24 hours",
          "treatments.esketamine.en.driving: esketamine's rule is 'not until the next day"),
     ],
 )

@@ -19,7 +19,7 @@ from handouts.build import load_inputs
 CONTENT_DATA, CLINICS = load_inputs(CONTENT)
 IV_RULE = {"en": "for at least 24 hours", "es": "durante al menos 24 horas"}
 NEXT_DAY_RULE = {
-    "en": "until the next day, after you have had a restful night’s sleep",
+    "en": "until the next day, after a restful night’s sleep",
     "es": "hasta el día siguiente, después de una noche de sueño reparador",
 }
 
@@ -111,7 +111,7 @@ def test_metadata_title_author_subject_language(sample_build: dict[str, Any]) ->
     assert info.subject and "Harbor Ketamine & Wellness" in info.subject  # a clinic value, unescaped
     assert reader.trailer["/Root"]["/Lang"] == "es"
     assert reader.trailer["/Root"]["/ViewerPreferences"]["/DisplayDocTitle"] == True  # noqa: E712 - a pypdf BooleanObject
-    assert info["/CreationDate"] == "D:20261120000000Z"
+    assert info["/CreationDate"] == "D:20261127000000Z"
     for path in sample_build["out"].rglob("*.pdf"):
         lang = path.stem.rsplit(".", 1)[1]
         meta = PdfReader(path).metadata
@@ -123,8 +123,8 @@ def test_metadata_title_author_subject_language(sample_build: dict[str, Any]) ->
 def test_outline_lists_the_section_headings(sample_build: dict[str, Any]) -> None:
     reader = PdfReader(sample_build["out"] / "harbor" / "handout.en.pdf")
     titles = [item.title for item in reader.outline]
-    assert titles[0] == "What is ketamine?"
-    assert "Driving and getting home" in titles
+    assert titles[0] == "Safety at a glance"
+    assert "Side effects and other medicines" in titles
 
 
 def test_manifest_lists_every_file_with_its_digest(sample_build: dict[str, Any]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
@@ -63,12 +63,23 @@ class _Handout(BaseDocTemplate):
     """Adds each section heading to the PDF outline (bookmarks) as it is placed."""
 
     def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 - ReportLab's hook name
-        outline = getattr(flowable, "outline", None)
-        if outline:
+        if isinstance(flowable, _Heading) and flowable.outline:
             self._sections = getattr(self, "_sections", 0) + 1
             key = f"section-{self._sections}"  # stable names: the same input gives the same bytes
-            self.canv.bookmarkPage(key)
-            self.canv.addOutlineEntry(outline, key, level=0, closed=False)
+            cast(_NumberedCanvas, self.canv).anchor(key, flowable.top)
+            self.canv.addOutlineEntry(flowable.outline, key, level=0, closed=False)
+
+
+class _Heading(Paragraph):
+    """A section heading: named in the outline, and remembering how high on its page it was drawn."""
+
+    outline = ""
+    top = 0.0
+
+    def draw(self) -> None:
+        """Draw the heading, noting its top edge in page coordinates."""
+        self.top = self.canv.absolutePosition(0, self.height)[1]
+        super().draw()
 
 
 class _NumberedCanvas(Canvas):
@@ -77,17 +88,26 @@ class _NumberedCanvas(Canvas):
     def __init__(self, *args: Any, footer: tuple[str, str, str, str], layout: Layout, pages: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._held: list[dict[str, Any]] = []
+        self._anchors: list[tuple[str, float]] = []
         self._footer_text, self._layout, self._pages = footer, layout, pages
+
+    def anchor(self, key: str, top: float) -> None:
+        """Mark a destination `top` points above the bottom of this page; save() binds it to the page."""
+        self._anchors.append((key, top))
 
     def showPage(self) -> None:  # noqa: N802 - ReportLab's name
         self._held.append(dict(self.__dict__))
-        self._startPage()
+        self._anchors = []  # the held copy keeps this page's list
+        self._startPage()  # type: ignore[attr-defined]  # ReportLab's own reset for the next page, without emitting this one
 
     def save(self) -> None:
         total = len(self._held)
         self._pages.append(total)
         for number, state in enumerate(self._held, start=1):
             self.__dict__.update(state)
+            # ReportLab binds a destination to the page being emitted, so only now is the page number right.
+            for key, top in self._anchors:
+                self.bookmarkPage(key, fit="XYZ", top=top)
             _draw_footer(self, self._footer_text, self._layout, number, total)
             super().showPage()
         super().save()
@@ -169,9 +189,9 @@ def _image(path: Path) -> ImageReader:
 def _story(doc: ResolvedDocument, kit: Kit) -> list[Flowable]:
     story: list[Flowable] = [tagged(Paragraph(doc.title, kit.styles["title"]), "H1")]
     for section in doc.sections:
-        heading = tagged(Paragraph(section.heading, kit.styles["heading"]), "H2")
-        heading.outline = Paragraph(section.heading, kit.styles["heading"]).getPlainText()  # type: ignore[attr-defined]
-        story.append(heading)
+        heading = _Heading(section.heading, kit.styles["heading"])
+        heading.outline = heading.getPlainText()
+        story.append(tagged(heading, "H2"))
         for block in section.blocks:
             story.extend(BLOCKS[block.kind](block.data, kit))
     story.append(Spacer(1, 1))

@@ -1,0 +1,83 @@
+"""Page layout read back from the built PDFs: bookmarks, bullets, keeping blocks together, line breaks,
+callout bars, large print, the footer, contact links and the PDF version.
+
+Most tests build a small content file of their own (the sample content is being rewritten), made
+from the repository's content.yaml with its documents and clinics replaced.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+import yaml
+from pypdf import PdfReader
+
+from conftest import CONTENT, ROOT, run
+
+FILLER = ("Rest in a quiet room after each visit and keep water nearby. Ask the nurse about anything that "
+          "feels strange, and tell the team which medicines you take at home every day.")
+
+
+def _content(folder: Path, sections: list[tuple[str, list[Any]]], title: str = "Layout Test Sheet",
+             clinic: dict[str, Any] | None = None) -> Path:
+    """A content file with one document, `sheet`, of these sections (same text in every language)."""
+    data = yaml.safe_load(CONTENT.read_text(encoding="utf-8"))
+    langs = list(data["languages"])
+    data["clinics"] = [clinic or {"id": "demo", "name": "Demo Clinic", "phone": "(555) 010-1234",
+                                  "address": "1 Main Street, Springfield"}]
+    data["documents"] = {"sheet": {
+        "title": {lang: title for lang in langs},
+        "subject": {lang: "A test sheet" for lang in langs},
+        "sections": [{"id": f"part-{i}", **{lang: {"heading": heading, "blocks": blocks} for lang in langs}}
+                     for i, (heading, blocks) in enumerate(sections)],
+    }}
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "content.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    for sub in ("layouts", "logos"):
+        if not (folder / sub).exists():
+            shutil.copytree(ROOT / sub, folder / sub)
+    return path
+
+
+def _build(content: Path, *options: str) -> Path:
+    """Build every document of `content`; returns the output folder."""
+    out = content.parent / "out"
+    result = run("build", "--content", content, "--out", out, *options)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _page_texts(path: Path) -> list[str]:
+    """Each page's text with whitespace folded to single spaces."""
+    doc = pdfium.PdfDocument(str(path))
+    texts = [" ".join(page.get_textpage().get_text_range().split()) for page in doc]
+    doc.close()
+    return texts
+
+
+def test_bookmarks_open_the_page_and_place_of_their_heading(tmp_path: Path) -> None:
+    names = ("Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot")
+    sections = [(f"Section {name} heading", [{"p": FILLER}] * 5) for name in names]
+    pdf = _build(_content(tmp_path, sections)) / "demo" / "sheet.en.pdf"
+    texts = _page_texts(pdf)
+    assert len(texts) >= 3
+    reader = PdfReader(pdf)
+    assert [item.title for item in reader.outline] == [heading for heading, _ in sections]
+    doc = pdfium.PdfDocument(str(pdf))
+    for item in reader.outline:
+        page = reader.get_destination_page_number(item)
+        assert [i for i, text in enumerate(texts) if item.title in text] == [page], item.title
+        assert item["/Type"] == "/XYZ"
+        # The view opens at the heading: its first letter lies just under the destination's top.
+        textpage = doc[page].get_textpage()
+        first = textpage.search(item.title).get_next()
+        assert first is not None
+        _, _, _, glyph_top = textpage.get_charbox(first[0])
+        assert 0 <= float(item["/Top"]) - glyph_top < 12, item.title
+    pages = {reader.get_destination_page_number(item) for item in reader.outline}
+    assert len(pages) >= 3  # the headings really are spread over the pages

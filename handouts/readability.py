@@ -20,9 +20,10 @@ strings a PDF text extractor gives into the patient reading text, by these rules
    extracted. Units are separated by blank lines, which `measure` treats as sentence ends.
 
 Counting (`measure`): words are runs of letters, with inner apostrophes or hyphens, and numbers
-("24", "2026.11.1", "555-0142"); a number counts as one word whose syllables are those of its
-digits read one by one ("nine one one"), the way phone numbers are read and close enough for
-the few others. A word of two to four capitals ("IV", "FDA") is spelled out letter by letter.
+("24", "2026.11.1", "555-0142"); a number counts as one word of one syllable, as textstat counts
+it: phone numbers, times and doses are looked up, not decoded, and reading a clinic's phone
+number digit by digit (13 syllables for "555-0142" in Spanish) would let the phone number,
+printed four times on an aftercare sheet, decide the grade. A word of two to four capitals ("IV", "FDA") is spelled out letter by letter.
 Sentences end at . ! ? (not before a lowercase word, after a known abbreviation, or inside a
 number), at a blank line and at a bullet; Spanish ¿ and ¡ open a sentence and end nothing.
 English syllables come from textstat 0.7.8 (the CMU dictionary, pyphen for words it lacks),
@@ -223,8 +224,8 @@ _SYLLABLE_COUNTERS: dict[str, Callable[[str], int]] = {"en": english_syllables, 
 
 
 def _token_syllables(token: str, lang: str) -> int:
-    if token[0].isdigit():
-        return _SYLLABLE_COUNTERS[lang]("".join(c for c in token if c.isdigit()))
+    if token[0].isdigit():  # a number: one word, one syllable (see the module docstring)
+        return 1
     if 2 <= len(token) <= 4 and token.isalpha() and token.isupper():  # "IV", "FDA": spelled out
         if lang == "es":
             return sum(spanish_syllables(_LETTER_NAMES_ES.get(c, c)) for c in token.lower())

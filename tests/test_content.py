@@ -26,14 +26,14 @@ BANNED = {
 # What every handout must say, by language; {phone} is the clinic's phone.
 EVERY_HANDOUT = {
     "en": ("pregnant or breastfeeding", "psychosis", "drug or alcohol problem now or in the past",
-           "blood pressure that is not under control", "allergic to ketamine",
+           "Your blood pressure must be under control", "allergic to ketamine",
            "Alcohol, opioids, benzodiazepines and sleep aids", "Stimulants and MAOI antidepressants",
            "does not help everyone, and results are not guaranteed", "does not replace emergency or hospital care",
            "can be misused and can lead to addiction", "very slow breathing", "very sleepy or hard to wake",
            "Call or text 988", "press 2 or text AYUDA", "in danger right now, call 911",
            "free interpreters", "Call {phone}"),
     "es": ("embarazada o amamantando", "psicosis", "problemas con el alcohol o las drogas",
-           "presión alta y no controlada", "alergia a la ketamina",
+           "Su presión debe estar bajo control", "alergia a la ketamina",
            "los opioides, las benzodiacepinas y las pastillas para dormir", "los antidepresivos IMAO",
            "no ayuda a todos, y no se garantizan resultados", "No reemplaza la atención de emergencia",
            "puede causar adicción", "respiración muy lenta", "mucho sueño o le cuesta despertar",

@@ -258,3 +258,10 @@ def test_measuring_touches_neither_network_nor_warnings() -> None:
     result = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["16", "14"]
+
+
+def test_a_number_is_one_word_of_one_syllable() -> None:
+    # A phone number is looked up, not read: it must not weigh like a 13-syllable word.
+    with_phone = measure("Llame al (619) 555-0142.", "es")
+    assert (with_phone.words, with_phone.syllables) == (4, 2 + 1 + 1 + 1)  # lla-me al 619 555-0142
+    assert measure("Call 911 now.", "en").syllables == 3

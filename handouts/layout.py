@@ -207,6 +207,7 @@ def _kit(layout: Layout, brand: colors.Color) -> Kit:
     body = ParagraphStyle(
         "body", fontName=regular, fontSize=t["body"], leading=t["leading"], textColor=text,
         alignment=TA_LEFT, spaceAfter=s["paragraph"], allowWidows=0, allowOrphans=0, bulletFontName=regular,
+        bulletFontSize=t["body"],  # ReportLab's 10 pt default is a speck beside large print
     )
     ratio = t["leading"] / t["body"]
     small = t["small"]
@@ -220,7 +221,8 @@ def _kit(layout: Layout, brand: colors.Color) -> Kit:
         "bullet": ParagraphStyle("bullet", body, leftIndent=s["list_indent"], bulletIndent=s["list_indent"] * 0.25,
                                  spaceAfter=s["paragraph"] * 0.6),
         "source": ParagraphStyle("source", body, fontSize=small + 1, leading=(small + 1) * ratio, textColor=muted,
-                                 leftIndent=s["list_indent"] * 0.8, bulletIndent=0, spaceAfter=2),
+                                 leftIndent=s["list_indent"] * 0.8, bulletIndent=0, bulletFontSize=small + 1,
+                                 spaceAfter=2),
         "callout": ParagraphStyle("callout", body, spaceAfter=s["paragraph"] * 0.6),
         "callout_title": ParagraphStyle("callout_title", body, fontName=bold, spaceAfter=s["paragraph"] * 0.5,
                                         keepWithNext=1),

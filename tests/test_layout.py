@@ -13,6 +13,7 @@ from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+import pytest
 import yaml
 from pypdf import PdfReader
 
@@ -22,19 +23,22 @@ FILLER = ("Rest in a quiet room after each visit and keep water nearby. Ask the 
           "feels strange, and tell the team which medicines you take at home every day.")
 
 
-def _content(folder: Path, sections: list[tuple[str, list[Any]]], title: str = "Layout Test Sheet",
+Sections = list[tuple[str, list[Any]]]
+
+
+def _content(folder: Path, documents: dict[str, Sections], title: str = "Layout Test Sheet",
              clinic: dict[str, Any] | None = None) -> Path:
-    """A content file with one document, `sheet`, of these sections (same text in every language)."""
+    """A content file with these documents, each a list of (heading, blocks), the same in every language."""
     data = yaml.safe_load(CONTENT.read_text(encoding="utf-8"))
     langs = list(data["languages"])
     data["clinics"] = [clinic or {"id": "demo", "name": "Demo Clinic", "phone": "(555) 010-1234",
                                   "address": "1 Main Street, Springfield"}]
-    data["documents"] = {"sheet": {
+    data["documents"] = {name: {
         "title": {lang: title for lang in langs},
         "subject": {lang: "A test sheet" for lang in langs},
         "sections": [{"id": f"part-{i}", **{lang: {"heading": heading, "blocks": blocks} for lang in langs}}
                      for i, (heading, blocks) in enumerate(sections)],
-    }}
+    } for name, sections in documents.items()}
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "content.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -42,6 +46,11 @@ def _content(folder: Path, sections: list[tuple[str, list[Any]]], title: str = "
         if not (folder / sub).exists():
             shutil.copytree(ROOT / sub, folder / sub)
     return path
+
+
+def _sheet(folder: Path, sections: Sections, **kwargs: Any) -> Path:
+    """A content file with one document, `sheet`."""
+    return _content(folder, {"sheet": sections}, **kwargs)
 
 
 def _build(content: Path, *options: str) -> Path:
@@ -63,7 +72,7 @@ def _page_texts(path: Path) -> list[str]:
 def test_bookmarks_open_the_page_and_place_of_their_heading(tmp_path: Path) -> None:
     names = ("Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot")
     sections = [(f"Section {name} heading", [{"p": FILLER}] * 5) for name in names]
-    pdf = _build(_content(tmp_path, sections)) / "demo" / "sheet.en.pdf"
+    pdf = _build(_sheet(tmp_path, sections)) / "demo" / "sheet.en.pdf"
     texts = _page_texts(pdf)
     assert len(texts) >= 3
     reader = PdfReader(pdf)
@@ -81,3 +90,31 @@ def test_bookmarks_open_the_page_and_place_of_their_heading(tmp_path: Path) -> N
         assert 0 <= float(item["/Top"]) - glyph_top < 12, item.title
     pages = {reader.get_destination_page_number(item) for item in reader.outline}
     assert len(pages) >= 3  # the headings really are spread over the pages
+
+
+def _chars(path: Path, page: int) -> list[tuple[str, float, tuple[float, float, float, float]]]:
+    """Each character PDFium finds on a page (not the spaces and line ends it makes up): text, size, box."""
+    doc = pdfium.PdfDocument(str(path))
+    textpage = doc[page].get_textpage()
+    chars = []
+    for i in range(textpage.count_chars()):
+        if pdfium_c.FPDFText_IsGenerated(textpage.raw, i):
+            continue
+        char = chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, i))
+        if char.strip():
+            chars.append((char, pdfium_c.FPDFText_GetFontSize(textpage.raw, i), textpage.get_charbox(i)))
+    doc.close()
+    return chars
+
+
+@pytest.mark.parametrize(("layout", "body"), [("standard", 12), ("large-print", 18)])
+def test_bullets_are_as_big_as_their_text(tmp_path: Path, layout: str, body: float) -> None:
+    sections = [("Things to bring", [{"bullets": ["Your photo ID", "A list of your medicines"]},
+                                     {"sources": ["A source in small print", "Another source"]}])]
+    pdf = _build(_sheet(tmp_path, sections), "--layout", layout) / "demo" / "sheet.en.pdf"
+    chars = _chars(pdf, 0)
+    bullets = [i for i, (char, _, _) in enumerate(chars) if char == "•"]
+    assert len(bullets) == 4
+    for i in bullets:
+        assert chars[i][1] == pytest.approx(chars[i + 1][1]), chars[i + 1]  # the item's first letter
+    assert [round(chars[i][1], 2) for i in bullets[:2]] == [body, body]

@@ -7,6 +7,7 @@ step can write PDF structure tags without re-deriving them from the drawing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Callable
 
 from reportlab.lib import colors
@@ -68,8 +69,24 @@ def callout(data: dict[str, Any], kit: Kit) -> list[Flowable]:
         ("RIGHTPADDING", (0, 0), (-1, -1), pad),
         ("TOPPADDING", (0, 0), (-1, -1), pad * 0.8),
         ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 0.5),
-    ])
+    ], kind=partial(_Callout, least=kit.body * 6))
     return [tagged(table, "Div"), Spacer(1, kit.body * 0.8)]
+
+
+class _Callout(Table):
+    """A callout's table: it may continue on the next page, but never starts in a sliver at a page foot.
+
+    Kept whole, a callout that does not fit under its heading (the first one, in large print)
+    would leave the heading alone above an empty page, or not fit on any page at all.
+    """
+
+    def __init__(self, *args: Any, least: float = 0.0, **kwargs: Any) -> None:
+        super().__init__(*args, **{**kwargs, "splitInRow": 1})  # its row may break, leaving any height
+        self.least = least  # points: with less room than this, the whole callout goes to the next page
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803 - ReportLab's names
+        """The parts above and below a page break; none if the room left is too small to start in."""
+        return super().split(availWidth, availHeight) if availHeight >= self.least else []
 
 
 def language_help(data: tuple[str, ...], kit: Kit) -> list[Flowable]:
@@ -128,9 +145,9 @@ def box(data: dict[str, Any], kit: Kit) -> list[Flowable]:
 
 
 def _table(rows: list[list[Any]], kit: Kit, widths: list[float], style: list[Any],
-           heights: list[float | None] | None = None) -> Table:
+           heights: list[float | None] | None = None, kind: Callable[..., Table] = Table) -> Table:
     """A left-aligned table in the body font (ReportLab would otherwise set Helvetica, unembedded)."""
-    table = Table(rows, colWidths=widths, rowHeights=heights, hAlign="LEFT")
+    table = kind(rows, colWidths=widths, rowHeights=heights, hAlign="LEFT")
     table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), kit.styles["body"].fontName), *style]))
     return table
 

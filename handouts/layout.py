@@ -13,7 +13,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Spacer
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Paragraph, Spacer
 
 from handouts.blocks import BLOCKS, Kit, tagged
 from handouts.fonts import register
@@ -195,7 +195,28 @@ def _story(doc: ResolvedDocument, kit: Kit) -> list[Flowable]:
         for block in section.blocks:
             story.extend(BLOCKS[block.kind](block.data, kit))
     story.append(Spacer(1, 1))
-    return story
+    return _keep_with_kept_blocks(story)
+
+
+def _keep_with_kept_blocks(story: list[Flowable]) -> list[Flowable]:
+    """The story with each keep-with-next run (title, heading, lead-in) taken into a KeepTogether block after it.
+
+    ReportLab keeps such a run with the next flowable by putting both in a KeepTogether, but
+    leaves out a next flowable that is a KeepTogether itself (a box, a question and answer):
+    the heading would stay alone at the foot of a page.
+    """
+    result: list[Flowable] = []
+    run: list[Flowable] = []
+    for flowable in story:
+        if run and isinstance(flowable, KeepTogether):
+            result.append(KeepTogether([*run, *flowable._content]))  # type: ignore[attr-defined]  # its parts
+            run = []
+        elif flowable.getKeepWithNext():
+            run.append(flowable)
+        else:
+            result.extend([*run, flowable])
+            run = []
+    return [*result, *run]
 
 
 @lru_cache(maxsize=64)

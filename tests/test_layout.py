@@ -118,3 +118,46 @@ def test_bullets_are_as_big_as_their_text(tmp_path: Path, layout: str, body: flo
     for i in bullets:
         assert chars[i][1] == pytest.approx(chars[i + 1][1]), chars[i + 1]  # the item's first letter
     assert [round(chars[i][1], 2) for i in bullets[:2]] == [body, body]
+
+
+KEPT_BLOCKS = {
+    "callout": {"callout": {"title": "Kept block title", "text": ["Two short lines of callout text. " * 3],
+                            "tone": "warning"}},
+    "box": {"box": {"title": "Kept block title", "fields": ["Date", "Time"]}},
+    "faq": {"faq": [{"q": "Kept block title?", "a": "An answer of a few lines. " * 6}]},
+}
+
+
+@pytest.mark.parametrize("layout", ["standard", "large-print"])
+def test_a_heading_stays_on_the_page_of_the_block_after_it(tmp_path: Path, layout: str) -> None:
+    # One bullet more in each document moves the heading down a little, so that in some of them it
+    # lands at the foot of page 1, with no room left for the block under it.
+    documents = {f"{kind}-{n}": [("Filler", [{"bullets": ["A line"] * n}]),
+                                 ("Heading before the block", [{"p": "Read this first:"}, block])]
+                 for kind, block in KEPT_BLOCKS.items() for n in range(6, 36)}
+    out = _build(_content(tmp_path, documents), "--layout", layout) / "demo"
+    moved = set()
+    for name in documents:
+        texts = _page_texts(out / f"{name}.en.pdf")
+        heading = [i for i, text in enumerate(texts) if "Heading before the block" in text]
+        assert heading == [i for i, text in enumerate(texts) if "Kept block title" in text], name
+        assert heading == [i for i, text in enumerate(texts) if "Read this first:" in text], name
+        if "A line" not in texts[heading[0]]:  # the filler ended a page; the heading opened the next
+            moved.add(name.split("-")[0])
+    assert moved == set(KEPT_BLOCKS)  # the case came up for every kind of block
+
+
+def test_a_callout_taller_than_the_room_left_starts_under_its_heading(tmp_path: Path) -> None:
+    # Callouts from a few lines to nearly a page: in some, the title and heading above leave too
+    # little room, and the callout must continue on page 2 rather than leave its heading behind.
+    sentence = "This callout is long and may not fit under the title on the first page."
+    documents = {f"tall-{n}": [("First heading", [{"callout": {"title": "Callout title", "text": [sentence] * n,
+                                                               "tone": "danger"}}])] for n in range(4, 20)}
+    out = _build(_content(tmp_path, documents), "--layout", "large-print") / "demo"
+    continued = 0
+    for name in documents:
+        texts = _page_texts(out / f"{name}.en.pdf")
+        assert "First heading" in texts[0] and "Callout title" in texts[0], name
+        assert " ".join(texts).count(sentence) == int(name.split("-")[1])
+        continued += sentence in texts[1] if len(texts) > 1 else 0
+    assert continued  # some callouts did break across the pages

@@ -6,6 +6,7 @@ step can write PDF structure tags without re-deriving them from the drawing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Callable
@@ -14,6 +15,10 @@ from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+
+
+_TAG = re.compile(r"(<[^>]*>)")
+_GAP = re.compile(r"[ \t\r\n]+")  # where ReportLab may break a line (not at U+00A0)
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,23 @@ def tagged(flowable: Flowable, role: str, alt: str | None = None) -> Flowable:
     if alt is not None:
         flowable.alt = alt  # type: ignore[attr-defined]
     return flowable
+
+
+def keep_last_words(markup: str) -> str:
+    """Paragraph markup whose last two words stay on one line, so no word is left alone on the last.
+
+    ReportLab never breaks a line at a no-break space, and draws it as a plain space: PDF
+    readers copy and search the words as usual.
+    """
+    parts = _TAG.split(markup)  # text, tag, text, ...: spaces inside a tag are not word gaps
+    if len(" ".join(parts[::2]).split()) < 3:
+        return markup  # one or two words: binding them could only make a line too long
+    for i in range(len(parts) - 1, -1, -2):
+        for gap in reversed(list(_GAP.finditer(parts[i]))):
+            if (parts[i][gap.end():] + "".join(parts[i + 2::2])).strip():
+                parts[i] = parts[i][:gap.start()] + "\xa0" + parts[i][gap.end():]
+                return "".join(parts)
+    return markup
 
 
 def _para(text: str, kit: Kit, style: str = "body", role: str = "P") -> Flowable:
@@ -59,7 +81,7 @@ def callout(data: dict[str, Any], kit: Kit) -> list[Flowable]:
     edge = kit.colors[data["tone"]]
     inner: list[Flowable] = []
     if data["title"]:
-        inner.append(_para(data["title"], kit, "callout_title", "H3"))
+        inner.append(_para(keep_last_words(data["title"]), kit, "callout_title", "H3"))
     inner.extend(_para(text, kit, "callout") for text in data["text"])
     pad = kit.body * 0.9
     table = _table([[inner]], kit, [kit.width], [
@@ -127,7 +149,7 @@ def box(data: dict[str, Any], kit: Kit) -> list[Flowable]:
     label_style = kit.styles["label"]
     pad = kit.body * 0.9
     label_width = max(stringWidth(f, label_style.fontName, label_style.fontSize) for f in data["fields"]) + pad * 2
-    rows: list[list[Any]] = [[_para(data["title"], kit, "callout_title", "H3"), "", ""]]
+    rows: list[list[Any]] = [[_para(keep_last_words(data["title"]), kit, "callout_title", "H3"), "", ""]]
     rows += [[_para(field, kit, "label"), "", ""] for field in data["fields"]]
     rows.append(["", "", ""])  # room under the last line, inside the border
     heights = [None] + [kit.body * 2.6] * len(data["fields"]) + [pad]

@@ -15,7 +15,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Paragraph, Spacer
 
-from handouts.blocks import BLOCKS, Kit, tagged
+from handouts.blocks import BLOCKS, Kit, keep_last_words, tagged
 from handouts.fonts import register
 from handouts.model import Layout, ResolvedDocument
 
@@ -187,10 +187,10 @@ def _image(path: Path) -> ImageReader:
 
 
 def _story(doc: ResolvedDocument, kit: Kit) -> list[Flowable]:
-    story: list[Flowable] = [tagged(Paragraph(doc.title, kit.styles["title"]), "H1")]
+    story: list[Flowable] = [tagged(Paragraph(keep_last_words(doc.title), kit.styles["title"]), "H1")]
     for section in doc.sections:
-        heading = _Heading(section.heading, kit.styles["heading"])
-        heading.outline = heading.getPlainText()
+        heading = _Heading(keep_last_words(section.heading), kit.styles["heading"])
+        heading.outline = heading.getPlainText().replace("\xa0", " ")  # as PDF readers copy it
         story.append(tagged(heading, "H2"))
         for block in section.blocks:
             story.extend(BLOCKS[block.kind](block.data, kit))

@@ -7,6 +7,7 @@ from the repository's content.yaml with its documents and clinics replaced.
 
 from __future__ import annotations
 
+import ctypes
 import shutil
 from pathlib import Path
 from typing import Any
@@ -161,3 +162,50 @@ def test_a_callout_taller_than_the_room_left_starts_under_its_heading(tmp_path: 
         assert " ".join(texts).count(sentence) == int(name.split("-")[1])
         continued += sentence in texts[1] if len(texts) > 1 else 0
     assert continued  # some callouts did break across the pages
+
+
+def _lines(path: Path, page: int, size: float, bold: bool) -> list[tuple[float, str]]:
+    """The lines of text set at `size` (bold or not) on a page, top first: (baseline, text)."""
+    doc = pdfium.PdfDocument(str(path))
+    textpage = doc[page].get_textpage()
+    lines: dict[float, str] = {}
+    for i in range(textpage.count_chars()):
+        if pdfium_c.FPDFText_IsGenerated(textpage.raw, i):
+            continue
+        heavy = pdfium_c.FPDFText_GetFontWeight(textpage.raw, i) >= 600
+        if abs(pdfium_c.FPDFText_GetFontSize(textpage.raw, i) - size) > 0.01 or heavy != bold:
+            continue
+        x, y = ctypes.c_double(), ctypes.c_double()
+        pdfium_c.FPDFText_GetCharOrigin(textpage.raw, i, x, y)
+        baseline = round(y.value, 1)
+        lines[baseline] = lines.get(baseline, "") + chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, i))
+    doc.close()
+    return sorted(lines.items(), reverse=True)
+
+
+def test_the_title_keeps_its_last_two_words_together(tmp_path: Path) -> None:
+    title = "Ketamine Treatment: What You Should Know"
+    pdf = _build(_sheet(tmp_path, [("Part", [{"p": FILLER}])], title=title)) / "demo" / "sheet.en.pdf"
+    lines = [text for _, text in _lines(pdf, 0, 24, bold=True)]
+    assert " ".join(lines) == title  # the words extract with plain spaces
+    assert len(lines) == 2 and lines[-1].endswith("Should Know")
+
+
+@pytest.mark.parametrize(("layout", "heading_size", "body"), [("standard", 15.5, 12), ("large-print", 22, 18)])
+def test_no_heading_or_callout_title_ends_with_one_word_alone(tmp_path: Path, layout: str, heading_size: float,
+                                                              body: float) -> None:
+    # One word more each time: where a heading first needs two lines, its new last word would be alone.
+    words = ("Questions about treatment and about what to expect before during and after every visit "
+             "to the clinic from the first phone call to the last appointment of the series").split()
+    documents = {f"words-{n}": [(" ".join(words[:n]), [{"callout": {"title": " ".join(words[:n]), "text": [FILLER],
+                                                                     "tone": "info"}}])]
+                 for n in range(3, len(words) + 1)}
+    out = _build(_content(tmp_path, documents, title="Sheet"), "--layout", layout) / "demo"
+    wrapped = 0
+    for name in documents:
+        for size, bold in ((heading_size, True), (body, True)):  # the heading, the callout's title
+            lines = [text for _, text in _lines(out / f"{name}.en.pdf", 0, size, bold) if text != "Demo Clinic"]
+            assert " ".join(lines) == " ".join(words[:int(name.split("-")[1])]), (name, lines)
+            assert " " in lines[-1], (name, lines)
+            wrapped += len(lines) > 1
+    assert wrapped > 4  # headings and titles of two lines and more came up

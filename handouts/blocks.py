@@ -86,7 +86,7 @@ def callout(data: dict[str, Any], kit: Kit) -> list[Flowable]:
     pad = kit.body * 0.9
     table = _table([[inner]], kit, [kit.width], [
         ("BACKGROUND", (0, 0), (-1, -1), _tint(edge, 0.1)),
-        ("LINEBEFORE", (0, 0), (0, -1), 5, edge),
+        ("LINEBEFORE", (0, 0), (0, -1), 5, edge, "butt"),  # square ends, flush with the tint (round ones stick out)
         ("LEFTPADDING", (0, 0), (-1, -1), pad * 1.3),
         ("RIGHTPADDING", (0, 0), (-1, -1), pad),
         ("TOPPADDING", (0, 0), (-1, -1), pad * 0.8),

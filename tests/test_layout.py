@@ -209,3 +209,37 @@ def test_no_heading_or_callout_title_ends_with_one_word_alone(tmp_path: Path, la
             assert " " in lines[-1], (name, lines)
             wrapped += len(lines) > 1
     assert wrapped > 4  # headings and titles of two lines and more came up
+
+
+def _near(pixel: tuple[int, int, int], color: tuple[int, int, int]) -> bool:
+    return all(abs(a - b) < 12 for a, b in zip(pixel, color))
+
+
+def _run(pixels: Any, x: int, y: int, color: tuple[int, int, int]) -> tuple[int, int]:
+    """The first and last row of the unbroken run of `color` in column x through row y."""
+    top = bottom = y
+    while _near(pixels[x, top - 1], color):
+        top -= 1
+    while _near(pixels[x, bottom + 1], color):
+        bottom += 1
+    return top, bottom
+
+
+@pytest.mark.parametrize("layout", ["standard", "large-print"])
+def test_the_callout_bar_ends_at_the_edges_of_its_box(tmp_path: Path, layout: str) -> None:
+    sections = [("Part", [{"callout": {"title": "Call 911", "text": [FILLER], "tone": "danger"}}])]
+    pdf = _build(_sheet(tmp_path, sections), "--layout", layout) / "demo" / "sheet.en.pdf"
+    doc = pdfium.PdfDocument(str(pdf))
+    image = doc[0].render(scale=3).to_pil().convert("RGB")
+    doc.close()
+    pixels = image.load()
+    edge, tint = (0xB3, 0x26, 0x1E), (250, 233, 232)  # layouts: danger; blocks: 10 % of it on white
+    bar = [(x, y) for y in range(0, image.height, 3) for x in range(image.width // 4) if _near(pixels[x, y], edge)]
+    assert bar, "no callout bar"
+    xs = sorted({x for x, _ in bar})
+    x_bar, y_mid = xs[len(xs) // 2], bar[len(bar) // 2][1]
+    bar_top, bar_bottom = _run(pixels, x_bar, y_mid, edge)
+    top, bottom = _run(pixels, xs[-1] + 6, y_mid, tint)  # the box, in its left padding right of the bar
+    assert top - 1 <= bar_top and bar_bottom <= bottom + 1, (bar_top, bar_bottom, top, bottom)
+    for y in (top - 3, bottom + 3):  # just outside the box, at the bar: white paper
+        assert min(pixels[x_bar, y]) > 245, (y, pixels[x_bar, y])

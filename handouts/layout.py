@@ -17,6 +17,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, P
 
 from handouts.blocks import BLOCKS, Kit, keep_last_words, tagged
 from handouts.fonts import register
+from handouts.footer import Footer, draw_footer, footer_for
 from handouts.model import Layout, ResolvedDocument
 
 CONTRAST_MIN = 4.5  # WCAG 2.1 AA for text
@@ -30,10 +31,12 @@ def render(doc: ResolvedDocument, layout: Layout) -> tuple[bytes, int]:
     width, height = layout.page_size
     margins = layout.margins
     header_h = layout.header["logo_height"] + layout.header["rule"] + layout.header["gap"] + 6
+    footer = footer_for(doc, doc.job.name, layout)
+    bottom = max(margins["bottom"], footer.height)  # the margin grows when the footer needs more room
     frame = Frame(
-        margins["left"], margins["bottom"],
+        margins["left"], bottom,
         width - margins["left"] - margins["right"],
-        height - margins["top"] - margins["bottom"] - header_h,
+        height - margins["top"] - bottom - header_h,
         leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body",
     )
     buffer = io.BytesIO()
@@ -49,7 +52,6 @@ def render(doc: ResolvedDocument, layout: Layout) -> tuple[bytes, int]:
         initialFontName=kit.styles["body"].fontName,
     )
     template.addPageTemplates([PageTemplate("page", [frame], onPage=lambda c, d: _header(c, doc, layout, brand))])
-    footer = _footer_lines(doc)
     pages: list[int] = []
 
     def canvas(*args: Any, **kwargs: Any) -> _NumberedCanvas:
@@ -85,11 +87,11 @@ class _Heading(Paragraph):
 class _NumberedCanvas(Canvas):
     """Holds every page until the end so the footer can say "Page X of Y"."""
 
-    def __init__(self, *args: Any, footer: tuple[str, str, str, str], layout: Layout, pages: list[int], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, footer: Footer, layout: Layout, pages: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._held: list[dict[str, Any]] = []
         self._anchors: list[tuple[str, float]] = []
-        self._footer_text, self._layout, self._pages = footer, layout, pages
+        self._footer, self._layout, self._pages = footer, layout, pages
 
     def anchor(self, key: str, top: float) -> None:
         """Mark a destination `top` points above the bottom of this page; save() binds it to the page."""
@@ -98,7 +100,8 @@ class _NumberedCanvas(Canvas):
     def showPage(self) -> None:  # noqa: N802 - ReportLab's name
         self._held.append(dict(self.__dict__))
         self._anchors = []  # the held copy keeps this page's list
-        self._startPage()  # type: ignore[attr-defined]  # ReportLab's own reset for the next page, without emitting this one
+        # ReportLab's own reset for the next page, without emitting this one:
+        self._startPage()  # type: ignore[attr-defined]
 
     def save(self) -> None:
         total = len(self._held)
@@ -108,41 +111,9 @@ class _NumberedCanvas(Canvas):
             # ReportLab binds a destination to the page being emitted, so only now is the page number right.
             for key, top in self._anchors:
                 self.bookmarkPage(key, fit="XYZ", top=top)
-            _draw_footer(self, self._footer_text, self._layout, number, total)
+            draw_footer(self, self._footer, self._layout, number, total)
             super().showPage()
         super().save()
-
-
-def _footer_lines(doc: ResolvedDocument) -> tuple[str, str, str, str]:
-    """Clinic name; its phone; document id, content version and review date; "Page {page} of {pages}"."""
-    labels = doc.labels
-    phone = f"  ·  {labels['phone']} {doc.phone}"
-    second = f"{doc.job.name}  ·  {labels['version']} {doc.version}  ·  {labels['reviewed']} {doc.reviewed}"
-    return doc.clinic_name, phone, second, labels["page_of"]
-
-
-def _draw_footer(canvas: Canvas, lines: tuple[str, str, str, str], layout: Layout, number: int, total: int) -> None:
-    width, _ = layout.page_size
-    left, right = layout.margins["left"], width - layout.margins["right"]
-    size = layout.type["small"]
-    top = layout.margins["bottom"] - size * 1.2
-    canvas.saveState()
-    canvas.setStrokeColor(colors.HexColor(layout.colors["rule"]))
-    canvas.setLineWidth(0.6)
-    canvas.line(left, top, right, top)
-    regular, bold = register(layout.fonts["regular"], layout.fonts["bold"])
-    canvas.setFillColor(colors.HexColor(layout.colors["muted"]))
-    name, phone, second, page_of = lines
-    page_of = page_of.replace("{page}", str(number)).replace("{pages}", str(total))
-    canvas.setFont(bold, size)
-    canvas.drawRightString(right, top - size * 1.45, page_of)
-    # The phone number always prints in full; a very long clinic name gives way to it.
-    room = right - left - stringWidth(page_of, bold, size) - size - stringWidth(phone, regular, size)
-    name, _ = fit(name, regular, size, room, smallest=1.0)
-    canvas.setFont(regular, size)
-    canvas.drawString(left, top - size * 1.45, name + phone)
-    canvas.drawString(left, top - size * 2.75, fit(second, regular, size, right - left, smallest=1.0)[0])
-    canvas.restoreState()
 
 
 def _header(canvas: Canvas, doc: ResolvedDocument, layout: Layout, brand: colors.Color) -> None:
@@ -158,7 +129,9 @@ def _header(canvas: Canvas, doc: ResolvedDocument, layout: Layout, brand: colors
         logo_w = logo_h * iw / ih
         canvas.drawImage(image, left, top - logo_h, logo_w, logo_h, mask="auto")
         x = left + logo_w + HEADER_NAME_GAP
-    name, size = fit(doc.clinic_name, bold, layout.header["name_size"], right - x)
+    name_size = layout.header["name_size"]
+    # Set smaller to fit, but never below the layout's smallest text (14 pt in large print).
+    name, size = fit(doc.clinic_name, bold, name_size, right - x, smallest=max(0.75, layout.type["small"] / name_size))
     canvas.setFillColor(brand)
     canvas.setFont(bold, size)
     canvas.drawString(x, top - logo_h / 2 - size * 0.35, name)
@@ -174,7 +147,7 @@ def _header(canvas: Canvas, doc: ResolvedDocument, layout: Layout, brand: colors
 def fit(text: str, font: str, size: float, width: float, smallest: float = 0.75) -> tuple[str, float]:
     """Text that fits `width`: first set smaller (down to `smallest` of `size`), then shortened with '…'."""
     fitted = size
-    while stringWidth(text, font, fitted) > width and fitted > size * smallest:
+    while stringWidth(text, font, fitted) > width and fitted - 0.25 >= size * smallest - 1e-9:
         fitted -= 0.25
     while stringWidth(text, font, fitted) > width and len(text) > 1:
         text = text[:-2].rstrip() + "…"

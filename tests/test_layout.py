@@ -19,6 +19,11 @@ import yaml
 from pypdf import PdfReader
 
 from conftest import CONTENT, ROOT, run
+from handouts.build import load_inputs, plan
+from handouts.footer import footer_for
+from handouts.layouts import load_layout
+from handouts.model import ResolvedDocument
+from handouts.resolve import resolve_jobs
 
 FILLER = ("Rest in a quiet room after each visit and keep water nearby. Ask the nurse about anything that "
           "feels strange, and tell the team which medicines you take at home every day.")
@@ -243,3 +248,76 @@ def test_the_callout_bar_ends_at_the_edges_of_its_box(tmp_path: Path, layout: st
     assert top - 1 <= bar_top and bar_bottom <= bottom + 1, (bar_top, bar_bottom, top, bottom)
     for y in (top - 3, bottom + 3):  # just outside the box, at the bar: white paper
         assert min(pixels[x_bar, y]) > 245, (y, pixels[x_bar, y])
+
+
+@pytest.fixture(scope="module")
+def large_print(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample content built in large print."""
+    out = tmp_path_factory.mktemp("large-print")
+    result = run("build", "--content", CONTENT, "--layout", "large-print", "--out", out)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _footers(pdf: Path, size: float, margin: float) -> list[str]:
+    """Each page's footer text (set at `size`, low on the page), checked to lie on the paper, below the body."""
+    texts = []
+    doc = pdfium.PdfDocument(str(pdf))
+    width, height = doc[0].get_size()
+    for page in range(len(doc)):
+        chars = _chars(pdf, page)
+        footer = [c for c in chars if abs(c[1] - size) < 0.01 and c[2][3] < height / 2]
+        assert footer, (pdf, page)
+        lowest_body = min(c[2][1] for c in chars if c not in footer)
+        for char, _, (left, bottom, right, top) in footer:
+            assert margin - 0.5 <= left and right <= width - margin + 0.5, (pdf, page, char)
+            # About 0.35 in above the paper's edge (PDFium's boxes hug the glyphs), under the body text.
+            assert bottom >= 0.33 * 72 and top < lowest_body, (pdf, page, char, bottom, top, lowest_body)
+        textpage = doc[page].get_textpage()
+        texts.append(textpage.get_text_bounded(bottom=0, top=lowest_body - 0.5))
+    doc.close()
+    return texts
+
+
+def test_large_print_sets_nothing_below_14_pt_and_the_footer_stays_on_the_paper(large_print: Path) -> None:
+    pdfs = sorted(large_print.rglob("*.pdf"))
+    assert len(pdfs) > 5
+    for pdf in pdfs:
+        pages = len(_page_texts(pdf))
+        for page in range(pages):
+            small = [c for c in _chars(pdf, page) if c[1] < 14]
+            assert not small, (pdf, page, small[:5])
+        for text in _footers(pdf, 14, 0.75 * 72):
+            assert "…" not in text and ("Page" in text or "Página" in text), text
+
+
+def test_a_long_footer_wraps_and_pushes_the_body_up_instead_of_cutting(tmp_path: Path) -> None:
+    name = "The Riverside Plaza Center for Ketamine Treatment, Depression Care and Family Wellness"
+    title = "Everything You Should Know Before, During and After Your Ketamine Treatment"
+    clinic = {"id": "demo", "name": name, "phone": "+1 (555) 010-1234 ext. 20", "address": "1 Main Street"}
+    sections = [(f"Part {n}", [{"p": FILLER}] * 3) for n in range(4)]
+    pdf = _build(_sheet(tmp_path, sections, title=title, clinic=clinic), "--layout", "large-print")
+    footers = _footers(pdf / "demo" / "sheet.en.pdf", 14, 0.75 * 72)
+    assert len(footers) >= 2
+    for number, text in enumerate(footers, start=1):
+        lines = text.split("\r\n")
+        assert len(lines) >= 3, lines  # the clinic's name and phone wrap onto a second line
+        page = f"Page {number} of {len(footers)}"
+        assert page in lines[0]  # on the right of the first line; the rest reads on without it
+        flat = " ".join(text.replace(page, " ").split())
+        for whole in (name, "Phone +1 (555) 010-1234 ext. 20"):
+            assert whole in flat, (whole, flat)
+        assert "…" not in flat
+
+
+def test_the_standard_footer_is_two_9_pt_lines_inside_the_bottom_margin(sample_build: dict[str, Any]) -> None:
+    for pdf in sorted(sample_build["out"].rglob("*.pdf")):
+        for text in _footers(pdf, 9, 0.85 * 72):
+            assert len(text.split("\r\n")) == 2, text
+    # The body frame is no shorter than the layout's margins make it: the footer fits below them.
+    content, clinics = load_inputs(CONTENT)
+    for name in ("standard", "a4"):
+        layout = load_layout(name, ROOT / "layouts")
+        for doc in resolve_jobs(content, plan(content, clinics)):
+            if isinstance(doc, ResolvedDocument):
+                assert footer_for(doc, doc.job.name, layout).height <= layout.margins["bottom"], (name, doc.job)

@@ -1,0 +1,105 @@
+"""The page footer: its lines for one document, wrapped to the page width, and their drawing.
+
+The footer grows upward from a fixed distance above the paper's edge; the body frame ends
+above it, so a larger `small` size or a longer clinic name takes room from the body, never
+from the paper's edge, and nothing is cut short.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reportlab.lib import colors
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+
+from handouts.fonts import register
+from handouts.model import Layout, ResolvedDocument
+
+EDGE = 0.35 * 72  # the lowest footer text stays this far above the paper's edge (printers clip less)
+# In multiples of the footer's text size:
+DESCENT = 0.25  # below a baseline, for the descenders of g, p, y
+LEADING = 1.25  # from one footer line to the next
+RULE_GAP = 1.3  # from the rule down to the first baseline
+BODY_GAP = 0.75  # from the end of the body down to the rule
+SEPARATOR = "  ·  "
+WIDEST_PAGE = 999  # "Page X of Y" gets room for numbers this wide
+
+
+@dataclass(frozen=True)
+class Footer:
+    """One document's footer: left-aligned lines, the first beside "Page X of Y" on the right."""
+
+    lines: tuple[str, ...]
+    page_of: str  # the label, with {page} and {pages}
+    size: float
+
+    def baseline(self, line: int) -> float:
+        """How far above the paper's edge line `line` (0 at the top) sits."""
+        return EDGE + self.size * (DESCENT + LEADING * (len(self.lines) - 1 - line))
+
+    @property
+    def rule(self) -> float:
+        """How far above the paper's edge the rule over the footer is drawn."""
+        return self.baseline(0) + self.size * RULE_GAP
+
+    @property
+    def height(self) -> float:
+        """How far above the paper's edge the body must end to stay clear of the footer."""
+        return self.rule + self.size * BODY_GAP
+
+
+def footer_for(doc: ResolvedDocument, name: str, layout: Layout) -> Footer:
+    """The footer of a document: clinic name and phone, then `name`, content version and review date."""
+    labels = doc.labels
+    size = layout.type["small"]
+    regular, bold = register(layout.fonts["regular"], layout.fonts["bold"])
+    width = layout.page_size[0] - layout.margins["left"] - layout.margins["right"]
+    widest = _page_of(labels["page_of"], WIDEST_PAGE, WIDEST_PAGE)
+    first = width - stringWidth(widest, bold, size) - size
+
+    def room(line: int) -> float:
+        return first if line == 0 else width
+
+    groups = [
+        [doc.clinic_name, f"{labels['phone']} {doc.phone}"],
+        [name, f"{labels['version']} {doc.version}", f"{labels['reviewed']} {doc.reviewed}"],
+    ]
+    lines: list[str] = []
+    for group in groups:
+        line = ""
+        for part in group:
+            joined = f"{line}{SEPARATOR}{part}" if line else part
+            if stringWidth(joined, regular, size) <= room(len(lines)):
+                line = joined
+                continue
+            if line:
+                lines.append(line)
+            # A part too wide for a whole line (a very long clinic name) wraps at its spaces.
+            *full, line = simpleSplit(part, regular, size, room(len(lines))) or [part]
+            lines.extend(full)
+        lines.append(line)
+    return Footer(tuple(lines), labels["page_of"], size)
+
+
+def draw_footer(canvas: Canvas, footer: Footer, layout: Layout, number: int, total: int) -> None:
+    """Draw the footer of page `number` of `total`."""
+    left = layout.margins["left"]
+    right = layout.page_size[0] - layout.margins["right"]
+    regular, bold = register(layout.fonts["regular"], layout.fonts["bold"])
+    canvas.saveState()
+    canvas.setStrokeColor(colors.HexColor(layout.colors["rule"]))
+    canvas.setLineWidth(0.6)
+    canvas.line(left, footer.rule, right, footer.rule)
+    canvas.setFillColor(colors.HexColor(layout.colors["muted"]))
+    canvas.setFont(bold, footer.size)
+    canvas.drawRightString(right, footer.baseline(0), _page_of(footer.page_of, number, total))
+    canvas.setFont(regular, footer.size)
+    for i, line in enumerate(footer.lines):
+        canvas.drawString(left, footer.baseline(i), line)
+    canvas.restoreState()
+
+
+def _page_of(label: str, page: int, pages: int) -> str:
+    return label.replace("{page}", str(page)).replace("{pages}", str(pages))

@@ -50,8 +50,8 @@ class Footer:
         return self.rule + self.size * BODY_GAP
 
 
-def footer_for(doc: ResolvedDocument, name: str, layout: Layout) -> Footer:
-    """The footer of a document: clinic name and phone, then `name`, content version and review date."""
+def footer_for(doc: ResolvedDocument, layout: Layout) -> Footer:
+    """The footer of a document: clinic name and phone, then its title, content version and review date."""
     labels = doc.labels
     size = layout.type["small"]
     regular, bold = register(layout.fonts["regular"], layout.fonts["bold"])
@@ -64,7 +64,7 @@ def footer_for(doc: ResolvedDocument, name: str, layout: Layout) -> Footer:
 
     groups = [
         [doc.clinic_name, f"{labels['phone']} {doc.phone}"],
-        [name, f"{labels['version']} {doc.version}", f"{labels['reviewed']} {doc.reviewed}"],
+        [doc.plain_title, f"{labels['version']} {doc.version}", f"{labels['reviewed']} {doc.reviewed}"],
     ]
     lines: list[str] = []
     for group in groups:

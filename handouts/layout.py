@@ -31,7 +31,7 @@ def render(doc: ResolvedDocument, layout: Layout) -> tuple[bytes, int]:
     width, height = layout.page_size
     margins = layout.margins
     header_h = layout.header["logo_height"] + layout.header["rule"] + layout.header["gap"] + 6
-    footer = footer_for(doc, doc.job.name, layout)
+    footer = footer_for(doc, layout)
     bottom = max(margins["bottom"], footer.height)  # the margin grows when the footer needs more room
     frame = Frame(
         margins["left"], bottom,

@@ -301,13 +301,13 @@ def test_a_long_footer_wraps_and_pushes_the_body_up_instead_of_cutting(tmp_path:
     assert len(footers) >= 2
     for number, text in enumerate(footers, start=1):
         lines = text.split("\r\n")
-        assert len(lines) >= 3, lines  # the clinic's name and phone wrap onto a second line
+        assert len(lines) >= 4, lines  # the clinic's name and phone wrap, and so does the title
         page = f"Page {number} of {len(footers)}"
         assert page in lines[0]  # on the right of the first line; the rest reads on without it
         flat = " ".join(text.replace(page, " ").split())
-        for whole in (name, "Phone +1 (555) 010-1234 ext. 20"):
+        for whole in (name, "Phone +1 (555) 010-1234 ext. 20", title):
             assert whole in flat, (whole, flat)
-        assert "…" not in flat
+        assert "…" not in flat and "sheet.en" not in flat
 
 
 def test_the_standard_footer_is_two_9_pt_lines_inside_the_bottom_margin(sample_build: dict[str, Any]) -> None:
@@ -320,4 +320,12 @@ def test_the_standard_footer_is_two_9_pt_lines_inside_the_bottom_margin(sample_b
         layout = load_layout(name, ROOT / "layouts")
         for doc in resolve_jobs(content, plan(content, clinics)):
             if isinstance(doc, ResolvedDocument):
-                assert footer_for(doc, doc.job.name, layout).height <= layout.margins["bottom"], (name, doc.job)
+                assert footer_for(doc, layout).height <= layout.margins["bottom"], (name, doc.job)
+
+
+def test_the_footer_names_the_document_by_its_title(tmp_path: Path) -> None:
+    title = "After Your Visit"
+    pdf = _build(_sheet(tmp_path, [("Part", [{"p": FILLER}])], title=title)) / "demo" / "sheet.en.pdf"
+    [footer] = _footers(pdf, 9, 0.85 * 72)
+    assert footer.split("\r\n")[1].startswith(f"{title} · ")
+    assert "sheet.en" not in " ".join(_page_texts(pdf))

@@ -84,7 +84,7 @@ def test_every_page_has_the_footer(sample_build: dict[str, Any]) -> None:
         for number, text in enumerate(pages, start=1):
             flat = " ".join(text.split())
             assert labels[lang].format(page=number, pages=len(pages)) in flat, (pdf, number)
-            assert phone in flat and name in flat and CONTENT_DATA.version in flat
+            assert phone in flat and " ".join(str(PdfReader(pdf).metadata.title).split()) in flat and CONTENT_DATA.version in flat
 
 
 def test_fonts_are_embedded_truetype(sample_build: dict[str, Any]) -> None:

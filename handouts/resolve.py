@@ -33,8 +33,10 @@ from handouts.model import (
 _JINJA = re.compile(r"(\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\})", re.S)
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
 _TAG = re.compile(r"<[^>]+>")
-CONTACT_FIELDS = (("name", None), ("address", "address"), ("phone", "phone"),
-                  ("after_hours_phone", "after_hours"), ("website", "website"), ("email", "email"))
+CONTACT_FIELDS = (("name", None, None), ("address", "address", None), ("phone", "phone", "tel"),
+                  ("after_hours_phone", "after_hours", "tel"), ("website", "website", "web"),
+                  ("email", "email", "mailto"))
+"""The contact block's rows: clinic field, label, and the kind of link the value may become."""
 
 
 @dataclass(frozen=True)
@@ -287,13 +289,23 @@ def _language_help(r: _Resolver) -> tuple[str, ...]:
 
 
 def _contact(r: _Resolver) -> tuple[tuple[str, str], ...]:
-    """The clinic's contact lines as (label, escaped value); the name row has no label."""
+    """The clinic's contact lines as (label, value) markup; the name row has no label.
+
+    A phone number, website or email address that plainly is one is a link. Its target is
+    escaped for the attribute like the value for the text, so no quote or tag gets out.
+    """
+    from handouts.links import link_target
+
     labels = r.content.labels[r.lang]
     rows: list[tuple[str, str]] = []
-    for name, label in CONTACT_FIELDS:
+    for name, label, kind in CONTACT_FIELDS:
         value = r.clinic_values.get(name)
         if value:  # an unset optional field is false
             text = str(value)
             r.check_glyphs(text, r.clinic.where_of(name))
-            rows.append((html.escape(labels[label]) if label else "", html.escape(text)))
+            markup = html.escape(text)
+            target = link_target(kind, text) if kind else None
+            if target:
+                markup = f'<a href="{html.escape(target, quote=True)}">{markup}</a>'
+            rows.append((html.escape(labels[label]) if label else "", markup))
     return tuple(rows)

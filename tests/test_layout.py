@@ -329,3 +329,59 @@ def test_the_footer_names_the_document_by_its_title(tmp_path: Path) -> None:
     [footer] = _footers(pdf, 9, 0.85 * 72)
     assert footer.split("\r\n")[1].startswith(f"{title} · ")
     assert "sheet.en" not in " ".join(_page_texts(pdf))
+
+
+def _links(pdf: Path) -> dict[int, list[str]]:
+    """The URI of each link annotation (pypdf), by page index."""
+    found: dict[int, list[str]] = {}
+    for index, page in enumerate(PdfReader(pdf).pages):
+        for annot in page.get("/Annots") or []:
+            annot = annot.get_object()
+            if annot["/Subtype"] == "/Link":
+                found.setdefault(index, []).append(str(annot["/A"]["/URI"]))
+    return found
+
+
+def test_contact_block_links_the_website_email_and_phones(sample_build: dict[str, Any]) -> None:
+    _, clinics = load_inputs(CONTENT)
+    fields = next(c for c in clinics if c.id == "harbor").fields
+    expected = {f"https://{fields['website']}", f"mailto:{fields['email']}"}
+    expected |= {"tel:" + "".join(d for d in str(fields[name]) if d.isdigit()) for name in ("phone", "after_hours_phone")}
+    pdf = sample_build["out"] / "harbor" / "handout.en.pdf"
+    links = _links(pdf)
+    [(page, uris)] = links.items()  # all on the contact block's page
+    assert sorted(uris) == sorted(expected)
+    doc = pdfium.PdfDocument(str(pdf))
+    textpage = doc[page].get_textpage()
+    reader_page = PdfReader(pdf).pages[page]
+    for annot in reader_page["/Annots"]:  # each link lies over its value's printed text
+        annot = annot.get_object()
+        uri = str(annot["/A"]["/URI"])
+        if uri.startswith("tel:"):
+            continue  # the phone also prints in the footer; the numbers differ from the URI's digits
+        value = uri.split(":", 1)[1].removeprefix("//")
+        found = textpage.search(value).get_next()
+        assert found is not None, value
+        left, bottom, right, top = textpage.get_charbox(found[0])
+        x0, y0, x1, y1 = (float(v) for v in annot["/Rect"])
+        assert x0 <= (left + right) / 2 <= x1 and y0 <= (bottom + top) / 2 <= y1, (uri, annot["/Rect"])
+    doc.close()
+
+
+@pytest.mark.parametrize(("website", "expected"), [
+    ('evil.example" onclick="steal()"><font color="red">x</font>', None),
+    ("javascript:alert(1)", None),
+    ("clinic.example/<b>", None),
+    ("https://clinic.example/find?x=1&y=2", "https://clinic.example/find?x=1&y=2"),
+    ("http://clinic.example", "http://clinic.example"),
+])
+def test_a_contact_value_that_is_not_plainly_a_link_prints_as_text(tmp_path: Path, website: str,
+                                                                   expected: str | None) -> None:
+    clinic = {"id": "demo", "name": "Demo Clinic", "phone": "+1 555 010 1234", "address": "1 Main Street",
+              "after_hours_phone": "555-0100 <b>ext 2</b>", "website": website,
+              "email": 'care@clinic.example"><a href="javascript:alert(1)">click</a>'}
+    pdf = _build(_sheet(tmp_path, [("Contact", [{"contact": {}}])], clinic=clinic)) / "demo" / "sheet.en.pdf"
+    text = " ".join(_page_texts(pdf))
+    for name in ("website", "email", "after_hours_phone"):
+        assert clinic[name] in text, name  # printed exactly as written
+    assert sorted(_links(pdf)[0]) == sorted(["tel:+15550101234", *([expected] if expected else [])])

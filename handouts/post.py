@@ -1,4 +1,4 @@
-"""Finish a laid-out PDF with pypdf: dates from the content, a stable file ID, viewer settings."""
+"""Finish a laid-out PDF with pypdf: PDF version, dates from the content, a stable file ID, viewer settings."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import io
 import os
 
 from handouts.model import ResolvedDocument
+
+PDF_HEADER = "%PDF-1.7"  # pypdf would write 1.3; what ReportLab lays out is valid PDF 1.7 (ISO 32000-1)
 
 
 def pdf_date(reviewed: str) -> str:
@@ -21,11 +23,12 @@ def pdf_date(reviewed: str) -> str:
 
 
 def finish(pdf: bytes, doc: ResolvedDocument) -> bytes:
-    """Stamp dates and a content-derived /ID, and ask viewers to show the title, not the file name."""
+    """Stamp PDF 1.7, dates and a content-derived /ID, and ask viewers to show the title, not the file name."""
     from pypdf import PdfWriter
     from pypdf.generic import ArrayObject, BooleanObject, ByteStringObject, DictionaryObject, NameObject
 
     writer = PdfWriter(clone_from=io.BytesIO(pdf))
+    writer.pdf_header = PDF_HEADER
     date = pdf_date(doc.reviewed)
     writer.add_metadata({"/CreationDate": date, "/ModDate": date, "/Producer": "handouts (ReportLab, pypdf)"})
     writer._root_object[NameObject("/ViewerPreferences")] = DictionaryObject(

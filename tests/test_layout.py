@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pikepdf
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
@@ -385,3 +386,13 @@ def test_a_contact_value_that_is_not_plainly_a_link_prints_as_text(tmp_path: Pat
     for name in ("website", "email", "after_hours_phone"):
         assert clinic[name] in text, name  # printed exactly as written
     assert sorted(_links(pdf)[0]) == sorted(["tel:+15550101234", *([expected] if expected else [])])
+
+
+def test_every_pdf_is_version_1_7(sample_build: dict[str, Any]) -> None:
+    pdfs = sorted(sample_build["out"].rglob("*.pdf"))
+    assert pdfs
+    for pdf in pdfs:
+        assert pdf.read_bytes().startswith(b"%PDF-1.7\n"), pdf
+        with pikepdf.open(pdf) as opened:
+            assert opened.pdf_version == "1.7", pdf
+            assert "/Version" not in opened.Root or opened.Root.Version == "/1.7"

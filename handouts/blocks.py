@@ -31,6 +31,26 @@ class Kit:
     body: float  # body text size in points; drives padding and row heights
 
 
+class Kept(KeepTogether):
+    """Flowables kept on one page, moved to the next when they do not fit, except from the top of a page.
+
+    ReportLab's KeepTogether moves its content on even from the top of a page; when the next
+    page has more room (page 1 carries the letterhead), that leaves a page with nothing but
+    its header. From the top of a page, moving cannot be worth a blank page: the content is
+    laid out here and may break.
+    """
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803 - ReportLab's names
+        """The content to place, after a frame break when it should move to the next page."""
+        frame = getattr(self, "_frame", None)
+        if frame is None or not getattr(frame, "_atTop", False):
+            return list(super().split(availWidth, availHeight))
+        content: list[Flowable] = list(self._content)  # type: ignore[attr-defined]  # KeepTogether keeps its parts here
+        for flowable in content:  # or ReportLab would group a heading with what follows it all over again
+            flowable.keepWithNext = 0  # type: ignore[attr-defined]
+        return content
+
+
 def tagged(flowable: Flowable, role: str, alt: str | None = None) -> Flowable:
     """Attach a structural role (H1, H2, P, L, LI, Table, Figure, Form) to a flowable."""
     flowable.role = role  # type: ignore[attr-defined]
@@ -113,57 +133,87 @@ class _Callout(Table):
 
 def language_help(data: tuple[str, ...], kit: Kit) -> list[Flowable]:
     """The free-language-help notice and its taglines, one paragraph each, kept together."""
-    return [KeepTogether([_para(line, kit) for line in data])]
+    return [Kept([_para(line, kit) for line in data])]
 
 
 def faq(data: tuple[tuple[str, str], ...], kit: Kit) -> list[Flowable]:
     """Questions in bold, each kept on one page with its answer."""
-    return [KeepTogether([_para(q, kit, "question", "H3"), _para(a, kit)]) for q, a in data]
+    return [Kept([_para(q, kit, "question", "H3"), _para(a, kit)]) for q, a in data]
 
 
 def contact(data: tuple[tuple[str, str], ...], kit: Kit) -> list[Flowable]:
-    """The clinic's name, address, phones, website and email as a two-column table."""
-    label_style = kit.styles["label"]
-    label_width = max(
-        [stringWidth(label, label_style.fontName, label_style.fontSize) for label, _ in data if label] or [0]
-    ) + kit.body
-    rows: list[list[Any]] = []
-    style: list[tuple[Any, ...]] = [
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-    ]
-    for i, (label, value) in enumerate(data):
-        if label:
-            rows.append([_para(label, kit, "label"), _para(value, kit)])
+    """The clinic's name in bold, then "label value" pairs, as many to a line as fit the width.
+
+    Short pairs share a line (phone beside after-hours phone, website beside email), so the
+    block takes three or four lines rather than six; a long pair wraps on its own line.
+    """
+    muted = kit.colors["muted"].hexval().replace("0x", "#")  # the layout's own colour, never clinic data
+    style = kit.styles["body"]
+    lines: list[list[tuple[str, float]]] = []
+    for label, value in data:
+        if not label:
+            continue
+        part = f'<font color="{muted}">{label}</font>\xa0{value}'
+        width = stringWidth(Paragraph(part, style).getPlainText(), style.fontName, style.fontSize)
+        line = lines[-1] if lines else None
+        if line is not None and sum(w for _, w in line) + kit.body * 2 * len(line) + width <= kit.width:
+            line.append((part, width))
         else:
-            rows.append([_para(value, kit, "contact_name"), ""])
-            style.append(("SPAN", (0, i), (1, i)))
-    table = _table(rows, kit, [label_width, kit.width - label_width], style)
-    return [tagged(table, "Table"), Spacer(1, kit.body * 0.8)]
+            lines.append([(part, width)])
+    separator = f'<font color="{muted}">\xa0\xa0·\xa0 </font>'
+    flowables = [_para(value, kit, "contact_name") for label, value in data if not label]
+    flowables += [_para(separator.join(part for part, _ in line), kit, "contact_line") for line in lines]
+    return [tagged(Kept(flowables), "Table"), Spacer(1, kit.body * 0.4)]
 
 
 def box(data: dict[str, Any], kit: Kit) -> list[Flowable]:
-    """An empty bordered box with a labelled line to write on for each field (e.g. the next appointment)."""
+    """An empty bordered box with a labelled line to write on for each field (e.g. the next appointment).
+
+    Two fields with short labels share a row ("Date ____  Time ____"); a longer one has a row of its own.
+    """
     label_style = kit.styles["label"]
     pad = kit.body * 0.9
-    label_width = max(stringWidth(f, label_style.fontName, label_style.fontSize) for f in data["fields"]) + pad * 2
-    rows: list[list[Any]] = [[_para(keep_last_words(data["title"]), kit, "callout_title", "H3"), "", ""]]
-    rows += [[_para(field, kit, "label"), "", ""] for field in data["fields"]]
-    rows.append(["", "", ""])  # room under the last line, inside the border
-    heights = [None] + [kit.body * 2.6] * len(data["fields"]) + [pad]
-    table = _table(rows, kit, [label_width, kit.width - label_width - pad, pad], [
-        ("SPAN", (0, 0), (-1, 0)),
-        ("BOX", (0, 0), (-1, -1), 1.2, kit.colors["primary"]),
-        ("VALIGN", (0, 1), (-1, -1), "BOTTOM"),
-        ("LINEBELOW", (1, 1), (1, -2), 0.8, kit.colors["muted"]),
-        ("LEFTPADDING", (0, 0), (-1, -1), pad),
+    inner = kit.width - pad * 2
+    labels = [stringWidth(Paragraph(f, label_style).getPlainText(), label_style.fontName, label_style.fontSize)
+              for f in data["fields"]]
+    label_width = max(labels) + pad
+    # Columns: label, line, gap, label, line; a lone field's line runs across the right half too.
+    half = (inner - pad) / 2
+    widths = [label_width, half - label_width, pad, label_width, half - label_width]
+    rows: list[list[Any]] = []
+    style: list[tuple[Any, ...]] = [
+        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-        ("TOPPADDING", (0, 0), (-1, 0), pad),
+        ("TOPPADDING", (0, 0), (-1, -1), 0),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-    ], heights)
-    return [tagged(KeepTogether([table]), "Form"), Spacer(1, kit.body * 0.8)]
+    ]
+    if data["title"]:  # optional: under a heading that says it all, the box needs none
+        rows.append([_para(keep_last_words(data["title"]), kit, "callout_title", "H3"), "", "", "", ""])
+        style += [("SPAN", (0, 0), (-1, 0)), ("VALIGN", (0, 0), (-1, 0), "TOP")]
+    fields = list(zip(data["fields"], labels))
+    short = label_width <= half * 0.4
+    while fields:
+        row = len(rows)
+        (first, _), *fields = fields
+        if short and fields:
+            (second, _), *fields = fields
+            rows.append([_para(first, kit, "label"), "", "", _para(second, kit, "label"), ""])
+            style += [("LINEBELOW", (1, row), (1, row), 0.8, kit.colors["muted"]),
+                      ("LINEBELOW", (4, row), (4, row), 0.8, kit.colors["muted"])]
+        else:
+            rows.append([_para(first, kit, "label"), "", "", "", ""])
+            style += [("SPAN", (1, row), (-1, row)), ("LINEBELOW", (1, row), (-1, row), 0.8, kit.colors["muted"])]
+    heights = [None] * bool(data["title"]) + [kit.body * 2.0] * (len(rows) - bool(data["title"]))
+    table = _table(rows, kit, widths, style, heights)
+    frame = _table([[table]], kit, [kit.width], [
+        ("BOX", (0, 0), (-1, -1), 1.2, kit.colors["primary"]),
+        ("LEFTPADDING", (0, 0), (-1, -1), pad),
+        ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+        ("TOPPADDING", (0, 0), (-1, -1), pad),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
+    ])
+    return [tagged(Kept([frame]), "Form"), Spacer(1, kit.body * 0.8)]
 
 
 def _table(rows: list[list[Any]], kit: Kit, widths: list[float], style: list[Any],

@@ -15,7 +15,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Paragraph, Spacer
 
-from handouts.blocks import BLOCKS, Kit, keep_last_words, tagged
+from handouts.blocks import BLOCKS, Kept, Kit, keep_last_words, tagged
 from handouts.fonts import register
 from handouts.footer import Footer, draw_footer, footer_for
 from handouts.model import Layout, ResolvedDocument
@@ -30,15 +30,14 @@ def render(doc: ResolvedDocument, layout: Layout) -> tuple[bytes, int]:
     kit = _kit(layout, brand)
     width, height = layout.page_size
     margins = layout.margins
-    header_h = layout.header["logo_height"] + layout.header["rule"] + layout.header["gap"] + 6
     footer = footer_for(doc, layout)
     bottom = max(margins["bottom"], footer.height)  # the margin grows when the footer needs more room
-    frame = Frame(
-        margins["left"], bottom,
-        width - margins["left"] - margins["right"],
-        height - margins["top"] - bottom - header_h,
-        leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body",
-    )
+
+    def frame(header_h: float, name: str) -> Frame:
+        return Frame(margins["left"], bottom, width - margins["left"] - margins["right"],
+                     height - margins["top"] - bottom - header_h,
+                     leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id=name)
+
     buffer = io.BytesIO()
     template = _Handout(
         buffer,
@@ -51,7 +50,14 @@ def render(doc: ResolvedDocument, layout: Layout) -> tuple[bytes, int]:
         invariant=1,  # fixed ID and dates here; post.py stamps the content's own date
         initialFontName=kit.styles["body"].fontName,
     )
-    template.addPageTemplates([PageTemplate("page", [frame], onPage=lambda c, d: _header(c, doc, layout, brand))])
+    # Page 1 carries the letterhead (logo, name, rule); later pages a slim running header, so
+    # the room goes to the text.
+    template.addPageTemplates([
+        PageTemplate("first", [frame(_header_height(layout), "first")], autoNextPageTemplate="later",
+                     onPage=lambda c, d: _header(c, doc, layout, brand)),
+        PageTemplate("later", [frame(_running_header_height(layout), "later")],
+                     onPage=lambda c, d: _running_header(c, doc, layout, brand)),
+    ])
     pages: list[int] = []
 
     def canvas(*args: Any, **kwargs: Any) -> _NumberedCanvas:
@@ -116,6 +122,45 @@ class _NumberedCanvas(Canvas):
         super().save()
 
 
+def _header_height(layout: Layout) -> float:
+    """From the top margin to where the body starts, under the first page's letterhead."""
+    return layout.header["logo_height"] + 6 + layout.header["rule"] + layout.header["gap"]
+
+
+def _running_size(layout: Layout) -> float:
+    """The clinic name's size in the running header of later pages: the footer's size, or a little more."""
+    return max(layout.type["small"], layout.header["name_size"] * 0.75)
+
+
+def _running_header_height(layout: Layout) -> float:
+    """From the top margin to where the body starts on later pages."""
+    return _running_size(layout) * 1.2 + 4 + layout.header["rule"] + layout.header["gap"]
+
+
+def _running_header(canvas: Canvas, doc: ResolvedDocument, layout: Layout, brand: colors.Color) -> None:
+    """Later pages: the clinic name over the brand rule, without the logo."""
+    width, height = layout.page_size
+    left, right = layout.margins["left"], width - layout.margins["right"]
+    size = _running_size(layout)
+    _, bold = register(layout.fonts["regular"], layout.fonts["bold"])
+    top = height - layout.margins["top"]
+    name, size = fit(doc.clinic_name, bold, size, right - left, smallest=1.0)
+    canvas.setFillColor(brand)
+    canvas.setFont(bold, size)
+    canvas.drawString(left, top - size, name)
+    _rule(canvas, doc, layout, brand, top - size * 1.2 - 4)
+
+
+def _rule(canvas: Canvas, doc: ResolvedDocument, layout: Layout, brand: colors.Color, y: float) -> None:
+    """The brand-coloured rule under a header, with the accent colour's stub at its left end."""
+    left, right = layout.margins["left"], layout.page_size[0] - layout.margins["right"]
+    canvas.setStrokeColor(brand)
+    canvas.setLineWidth(layout.header["rule"])
+    canvas.line(left, y, right, y)
+    canvas.setStrokeColor(colors.HexColor(doc.accent_color or layout.colors["accent"]))
+    canvas.line(left, y, left + (right - left) * 0.12, y)
+
+
 def _header(canvas: Canvas, doc: ResolvedDocument, layout: Layout, brand: colors.Color) -> None:
     width, height = layout.page_size
     left, right = layout.margins["left"], width - layout.margins["right"]
@@ -135,13 +180,7 @@ def _header(canvas: Canvas, doc: ResolvedDocument, layout: Layout, brand: colors
     canvas.setFillColor(brand)
     canvas.setFont(bold, size)
     canvas.drawString(x, top - logo_h / 2 - size * 0.35, name)
-    rule_y = top - logo_h - 6
-    canvas.setStrokeColor(brand)
-    canvas.setLineWidth(layout.header["rule"])
-    canvas.line(left, rule_y, right, rule_y)
-    accent = colors.HexColor(doc.accent_color or layout.colors["accent"])
-    canvas.setStrokeColor(accent)
-    canvas.line(left, rule_y, left + (right - left) * 0.12, rule_y)
+    _rule(canvas, doc, layout, brand, top - logo_h - 6)
 
 
 def fit(text: str, font: str, size: float, width: float, smallest: float = 0.75) -> tuple[str, float]:
@@ -167,28 +206,27 @@ def _story(doc: ResolvedDocument, kit: Kit) -> list[Flowable]:
         story.append(tagged(heading, "H2"))
         for block in section.blocks:
             story.extend(BLOCKS[block.kind](block.data, kit))
-    story.append(Spacer(1, 1))
     return _keep_with_kept_blocks(story)
 
 
 def _keep_with_kept_blocks(story: list[Flowable]) -> list[Flowable]:
-    """The story with each keep-with-next run (title, heading, lead-in) taken into a KeepTogether block after it.
+    """The story with each keep-with-next run (title, heading, lead-in) and the block after it in one Kept.
 
-    ReportLab keeps such a run with the next flowable by putting both in a KeepTogether, but
-    leaves out a next flowable that is a KeepTogether itself (a box, a question and answer):
-    the heading would stay alone at the foot of a page.
+    ReportLab would group them itself, in a KeepTogether that leaves out a next block that is
+    kept together already (a box, a question and answer) and that moves on even from the top
+    of a page; Kept does neither.
     """
     result: list[Flowable] = []
     run: list[Flowable] = []
     for flowable in story:
-        if run and isinstance(flowable, KeepTogether):
-            result.append(KeepTogether([*run, *flowable._content]))  # type: ignore[attr-defined]  # its parts
-            run = []
-        elif flowable.getKeepWithNext():
+        if flowable.getKeepWithNext():
             run.append(flowable)
-        else:
-            result.extend([*run, flowable])
+            continue
+        if run:
+            parts = flowable._content if isinstance(flowable, KeepTogether) else [flowable]  # type: ignore[attr-defined]
+            flowable = Kept([*run, *parts])
             run = []
+        result.append(flowable)
     return [*result, *run]
 
 
@@ -225,6 +263,7 @@ def _kit(layout: Layout, brand: colors.Color) -> Kit:
         "label": ParagraphStyle("label", body, textColor=muted, spaceAfter=0),
         "lead_in": ParagraphStyle("lead_in", body, keepWithNext=1),
         "contact_name": ParagraphStyle("contact_name", body, fontName=bold, spaceAfter=2),
+        "contact_line": ParagraphStyle("contact_line", body, spaceAfter=2),
     }
     palette = {name: colors.HexColor(value) for name, value in layout.colors.items()}
     palette["primary"] = brand

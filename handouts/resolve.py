@@ -259,7 +259,8 @@ def _block(r: _Resolver, block: Any, context: dict[str, Any]) -> ResolvedBlock |
     elif block.kind == "faq":
         data = tuple((q, a) for q, a in ((r.render(q, context), r.render(a, context)) for q, a in block.data) if q and a)
     elif block.kind == "box":
-        data = {"title": r.render(block.data["title"], context), "fields": many(block.data["fields"])}
+        title = r.render(block.data["title"], context) if block.data["title"] else ""
+        data = {"title": title, "fields": many(block.data["fields"])}
     elif block.kind == "language_help":
         data = _language_help(r)
     else:

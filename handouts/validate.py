@@ -271,6 +271,6 @@ def _box(ch: Checker, value: Any, line: int, path: str) -> dict[str, Any] | None
     if data is None:
         return None
     ch.unknown_keys(data, ("title", "fields"), path)
-    title = ch.text(required(ch, data, "title", path), line_of(data, "title"), f"{path}.title")
+    title = ch.text(data["title"], line_of(data, "title"), f"{path}.title") if "title" in data else None
     fields = _text_list(ch, required(ch, data, "fields", path), line_of(data, "fields"), f"{path}.fields")
     return {"title": title, "fields": fields or ()}

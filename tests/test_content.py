@@ -31,14 +31,14 @@ EVERY_HANDOUT = {
            "does not help everyone, and results are not guaranteed", "does not replace emergency or hospital care",
            "can be misused and can lead to addiction", "very slow breathing", "very sleepy or hard to wake",
            "Call or text 988", "press 2 or text AYUDA", "in danger right now, call 911",
-           "free interpreters", "Call {phone}"),
+           "Free interpreters, sign language", "call {phone}"),
     "es": ("embarazada o amamantando", "psicosis", "problemas con el alcohol o las drogas",
            "Su presión debe estar bajo control", "alergia a la ketamina",
            "los opioides, las benzodiacepinas y las pastillas para dormir", "los antidepresivos IMAO",
            "no ayuda a todos, y no se garantizan resultados", "No reemplaza la atención de emergencia",
            "puede causar adicción", "respiración muy lenta", "mucho sueño o le cuesta despertar",
            "envíe un texto al 988", "marque 2 o envíe AYUDA", "en peligro ahora mismo, llame al 911",
-           "intérpretes", "Llame al {phone}"),
+           "Intérpretes, lengua de señas", "llame al {phone}"),
 }
 
 # Only for clinics that give esketamine (Spravato), and never for the others.
@@ -58,9 +58,9 @@ ESKETAMINE = {
 # Only for clinics that give troches: compounded, not FDA-approved, and safe at home.
 TROCHE = {
     "en": ("compounding pharmacy", "The FDA has not approved any ketamine lozenge", "If you take lozenges at home",
-           "with an adult present", "Keep them locked up", "Never share them"),
+           "with an adult present", "Keep them locked up, and never share them"),
     "es": ("farmacia de compuestos", "La FDA no ha aprobado ninguna pastilla de ketamina",
-           "Si toma las pastillas en casa", "con un adulto presente", "Guárdelas bajo llave", "Nunca las comparta"),
+           "Si toma las pastillas en casa", "con un adulto presente", "Guárdelas bajo llave y nunca las comparta"),
 }
 
 OFF_LABEL = {"en": "“off-label.”", "es": "“fuera de indicación”"}
@@ -158,12 +158,13 @@ def test_handout_fits_two_pages_and_aftercare_one(sample_build: dict[str, Any], 
 
 
 def test_aftercare_puts_911_first(sample_build: dict[str, Any]) -> None:
-    first = {"en": ("Call 911", "Driving after"), "es": ("Llame al 911", "Manejar después")}
+    call = {"en": "Call 911", "es": "Llame al 911"}
     for path in sample_build["out"].rglob("aftercare-*.pdf"):
-        lang = path.stem.rsplit(".", 1)[1]
+        stem, lang = path.stem.rsplit(".", 1)
+        treatment = stem.split("-", 1)[1]
+        driving = CONTENT_DATA.treatments[treatment].texts[lang]["driving"].source.replace("**", "")
         text = pdf_text(path)
-        call, driving = first[lang]
-        assert text.index(call) < text.index(driving), path
+        assert text.index(call[lang]) < text.index(driving), path
 
 
 def test_language_help_has_the_other_language_and_clinic_taglines(sample_build: dict[str, Any]) -> None:
@@ -187,7 +188,7 @@ def test_clinic_language_assistance_replaces_the_notice(tmp_path: Path) -> None:
     clinics = _one_clinic(tmp_path, "    language_assistance: Ask any of our staff for a free interpreter.\n")
     assert run("build", "handout", "--content", CONTENT, "--clinics", clinics, "--out", tmp_path / "o").exit_code == 0
     text = pdf_text(tmp_path / "o" / "solo" / "handout.en.pdf")
-    assert "Ask any of our staff for a free interpreter." in text and "free interpreters" not in text
+    assert "Ask any of our staff for a free interpreter." in text and "Free interpreters" not in text
     assert "Español: Ayuda gratis en español. Llame al (555) 010-7000." in text
 
 

@@ -26,6 +26,8 @@ from handouts.layouts import load_layout
 from handouts.model import ResolvedDocument
 from handouts.resolve import resolve_jobs
 
+STANDARD = load_layout("standard", ROOT / "layouts")
+LARGE_PRINT = load_layout("large-print", ROOT / "layouts")
 FILLER = ("Rest in a quiet room after each visit and keep water nearby. Ask the nurse about anything that "
           "feels strange, and tell the team which medicines you take at home every day.")
 
@@ -78,7 +80,7 @@ def _page_texts(path: Path) -> list[str]:
 
 def test_bookmarks_open_the_page_and_place_of_their_heading(tmp_path: Path) -> None:
     names = ("Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot")
-    sections = [(f"Section {name} heading", [{"p": FILLER}] * 5) for name in names]
+    sections = [(f"Section {name} heading", [{"p": FILLER}] * 8) for name in names]
     pdf = _build(_sheet(tmp_path, sections)) / "demo" / "sheet.en.pdf"
     texts = _page_texts(pdf)
     assert len(texts) >= 3
@@ -190,14 +192,24 @@ def _lines(path: Path, page: int, size: float, bold: bool) -> list[tuple[float, 
 
 
 def test_the_title_keeps_its_last_two_words_together(tmp_path: Path) -> None:
-    title = "Ketamine Treatment: What You Should Know"
-    pdf = _build(_sheet(tmp_path, [("Part", [{"p": FILLER}])], title=title)) / "demo" / "sheet.en.pdf"
-    lines = [text for _, text in _lines(pdf, 0, 24, bold=True)]
-    assert " ".join(lines) == title  # the words extract with plain spaces
-    assert len(lines) == 2 and lines[-1].endswith("Should Know")
+    # One word more each time: where the title first needs two lines, "Know" would be alone.
+    words = "Ketamine Treatment at Our Clinic: What You Should Know Before and After".split()
+    out = tmp_path / "titles"
+    wrapped = 0
+    for n in range(4, len(words) + 1):
+        title = " ".join(words[:n])
+        pdf = _build(_sheet(out / str(n), [("Part", [{"p": FILLER}])], title=title)) / "demo" / "sheet.en.pdf"
+        lines = [text for _, text in _lines(pdf, 0, STANDARD.type["title"], bold=True)]
+        assert " ".join(lines) == title  # the words extract with plain spaces
+        assert " " in lines[-1], lines
+        wrapped += len(lines) > 1
+    assert wrapped  # some titles did need two lines
 
 
-@pytest.mark.parametrize(("layout", "heading_size", "body"), [("standard", 15.5, 12), ("large-print", 22, 18)])
+@pytest.mark.parametrize(("layout", "heading_size", "body"), [
+    ("standard", STANDARD.type["heading"], STANDARD.type["body"]),
+    ("large-print", LARGE_PRINT.type["heading"], LARGE_PRINT.type["body"]),
+])
 def test_no_heading_or_callout_title_ends_with_one_word_alone(tmp_path: Path, layout: str, heading_size: float,
                                                               body: float) -> None:
     # One word more each time: where a heading first needs two lines, its new last word would be alone.
@@ -288,7 +300,7 @@ def test_large_print_sets_nothing_below_14_pt_and_the_footer_stays_on_the_paper(
         for page in range(pages):
             small = [c for c in _chars(pdf, page) if c[1] < 14]
             assert not small, (pdf, page, small[:5])
-        for text in _footers(pdf, 14, 0.75 * 72):
+        for text in _footers(pdf, 14, LARGE_PRINT.margins["left"]):
             assert "…" not in text and ("Page" in text or "Página" in text), text
 
 
@@ -298,7 +310,7 @@ def test_a_long_footer_wraps_and_pushes_the_body_up_instead_of_cutting(tmp_path:
     clinic = {"id": "demo", "name": name, "phone": "+1 (555) 010-1234 ext. 20", "address": "1 Main Street"}
     sections = [(f"Part {n}", [{"p": FILLER}] * 3) for n in range(4)]
     pdf = _build(_sheet(tmp_path, sections, title=title, clinic=clinic), "--layout", "large-print")
-    footers = _footers(pdf / "demo" / "sheet.en.pdf", 14, 0.75 * 72)
+    footers = _footers(pdf / "demo" / "sheet.en.pdf", 14, LARGE_PRINT.margins["left"])
     assert len(footers) >= 2
     for number, text in enumerate(footers, start=1):
         lines = text.split("\r\n")
@@ -313,7 +325,7 @@ def test_a_long_footer_wraps_and_pushes_the_body_up_instead_of_cutting(tmp_path:
 
 def test_the_standard_footer_is_two_9_pt_lines_inside_the_bottom_margin(sample_build: dict[str, Any]) -> None:
     for pdf in sorted(sample_build["out"].rglob("*.pdf")):
-        for text in _footers(pdf, 9, 0.85 * 72):
+        for text in _footers(pdf, STANDARD.type["small"], STANDARD.margins["left"]):
             assert len(text.split("\r\n")) == 2, text
     # The body frame is no shorter than the layout's margins make it: the footer fits below them.
     content, clinics = load_inputs(CONTENT)
@@ -327,7 +339,7 @@ def test_the_standard_footer_is_two_9_pt_lines_inside_the_bottom_margin(sample_b
 def test_the_footer_names_the_document_by_its_title(tmp_path: Path) -> None:
     title = "After Your Visit"
     pdf = _build(_sheet(tmp_path, [("Part", [{"p": FILLER}])], title=title)) / "demo" / "sheet.en.pdf"
-    [footer] = _footers(pdf, 9, 0.85 * 72)
+    [footer] = _footers(pdf, STANDARD.type["small"], STANDARD.margins["left"])
     assert footer.split("\r\n")[1].startswith(f"{title} · ")
     assert "sheet.en" not in " ".join(_page_texts(pdf))
 

@@ -13,8 +13,9 @@ import pypdfium2.raw as pdfium_c
 import pytest
 from pypdf import PdfReader
 
-from conftest import CONTENT, pdf_pages, pdf_text, run
+from conftest import CONTENT, ROOT, pdf_pages, pdf_text, run
 from handouts.build import load_inputs
+from handouts.layouts import load_layout
 
 CONTENT_DATA, CLINICS = load_inputs(CONTENT)
 IV_RULE = {"en": "for at least 24 hours", "es": "durante al menos 24 horas"}
@@ -186,18 +187,28 @@ def test_vietnamese_clinic_name_prints(sample_build: dict[str, Any]) -> None:
     assert "Bình An Ketamine Center" in pdf_text(sample_build["out"] / "binh-an" / "handout.es.pdf")
 
 
+def _teal(image: Any) -> int:
+    """How many pixels of an image are Harbor's teal (#0b5c7a), give or take antialiasing."""
+    pixels = [image.getpixel((x, y)) for x in range(image.width) for y in range(image.height)]
+    return sum(1 for r, g, b in pixels if abs(r - 11) < 40 and abs(g - 92) < 40 and abs(b - 122) < 40)
+
+
 def test_header_draws_logo_and_brand_colour(sample_build: dict[str, Any]) -> None:
+    layout = load_layout("standard", ROOT / "layouts")
+    left, top, logo = layout.margins["left"], layout.margins["top"], layout.header["logo_height"]
     doc = pdfium.PdfDocument(str(sample_build["out"] / "harbor" / "handout.en.pdf"))
     image = doc[0].render(scale=1).to_pil().convert("RGB")
     # The logo sits at the top-left margin: its teal disc must be there, not white paper.
-    header = image.crop((61, 40, 61 + 44, 40 + 44))
-    pixels = [header.getpixel((x, y)) for x in range(header.width) for y in range(header.height)]
-    teal = sum(1 for r, g, b in pixels if abs(r - 11) < 40 and abs(g - 92) < 40 and abs(b - 122) < 40)
+    teal = _teal(image.crop((round(left), round(top), round(left + logo), round(top + logo))))
     assert teal > 200
     # The brand-coloured rule runs under the header, right of the accent stub: #0b5c7a.
-    rule_y = round(39.6 + 44.64 + 6)  # pixels from the top: margin, logo, gap
+    rule_y = int(top + logo + 6)  # the pixel row inside the 2.5 pt rule: margin, logo, gap
     r, g, b = image.getpixel((400, rule_y))
     assert abs(r - 11) < 25 and abs(g - 92) < 25 and abs(b - 122) < 25, (r, g, b)
+    # Later pages carry a slim running header: the clinic's name over the same rule, no logo.
+    later = doc[1].render(scale=1).to_pil().convert("RGB")
+    assert _teal(later.crop((round(left), round(top), round(left + logo), round(top + logo)))) < teal // 4
+    assert pdf_pages(sample_build["out"] / "harbor" / "handout.en.pdf")[1].startswith("Harbor Ketamine & Wellness")
 
 
 def test_content_driving_rules_are_consistent() -> None:

@@ -92,8 +92,8 @@ def bullets(data: tuple[str, ...], kit: Kit, style: str = "bullet") -> list[Flow
 
 
 def sources(data: tuple[str, ...], kit: Kit) -> list[Flowable]:
-    """The small-print source list."""
-    return bullets(data, kit, style="source")
+    """The sources in small print, run together in one paragraph and separated by semicolons."""
+    return [_para("; ".join(item.rstrip(" ;.") for item in data) + ".", kit, "source")]
 
 
 def callout(data: dict[str, Any], kit: Kit) -> list[Flowable]:

@@ -253,7 +253,6 @@ def _kit(layout: Layout, brand: colors.Color) -> Kit:
         "bullet": ParagraphStyle("bullet", body, leftIndent=s["list_indent"], bulletIndent=s["list_indent"] * 0.25,
                                  spaceAfter=s["paragraph"] * 0.6),
         "source": ParagraphStyle("source", body, fontSize=small + 1, leading=(small + 1) * ratio, textColor=muted,
-                                 leftIndent=s["list_indent"] * 0.8, bulletIndent=0, bulletFontSize=small + 1,
                                  spaceAfter=2),
         "callout": ParagraphStyle("callout", body, spaceAfter=s["paragraph"] * 0.6),
         "callout_title": ParagraphStyle("callout_title", body, fontName=bold, spaceAfter=s["paragraph"] * 0.5,

@@ -10,14 +10,16 @@ strings a PDF text extractor gives into the patient reading text, by these rules
    version label ("Content version", "Versión del contenido"), or start with the clinic name
    and a " · " separator ("Clinic · Phone …"). The header is a page's first line when it is
    that clinic name, or when every page of a multi-page document starts with the same line.
-2. Sources (`drop_sources`): from a line that reads just "Sources" or "Fuentes" to the end of
-   the document. They are citations, not patient reading text, and the last section of the
-   handout.
+2. Sources (`drop_sources`): from a line that reads just "Sources" or "Fuentes", or opens with
+   that label and a colon ("Sources: …", "Fuentes (en inglés): …"), to the end of the document.
+   They are citations, not patient reading text, and the handout prints them last.
 3. Units (`join_lines`): extracted lines are joined back into running text. A bullet "•"
    starts a new sentence unit, and so does a line after a short line (under 70% of the
    document's longest line) that ends without . ! or ? when the next line starts with a
    capital, ¿ or ¡: that is how headings, labels and list items without a full stop look once
-   extracted. Units are separated by blank lines, which `measure` treats as sentence ends.
+   extracted. A line of " · "-separated items (the contact block's "Phone … · Email …") ends
+   its unit too, however long it is. Units are separated by blank lines, which `measure`
+   treats as sentence ends.
 
 Counting (`measure`): words are runs of letters, with inner apostrophes or hyphens, and numbers
 ("24", "2026.11.1", "555-0142"); a number counts as one word of one syllable, as textstat counts
@@ -313,14 +315,19 @@ def strip_running_lines(pages: Sequence[str]) -> list[list[str]]:
 
 
 def drop_sources(lines: Sequence[str]) -> list[str]:
-    """The lines before a "Sources" or "Fuentes" heading, which runs to the end."""
+    """The lines before the sources, which run to the end: a "Sources" or "Fuentes" heading, or a
+    line that opens with that label and a colon ("Sources: …", "Fuentes (en inglés): …")."""
     for index, line in enumerate(lines):
-        if line.strip().lower() in SOURCES_HEADINGS:
+        text = line.strip().lower()
+        label = text.split(":", 1)[0].split(" (", 1)[0] if ":" in text else None
+        if text in SOURCES_HEADINGS or label in SOURCES_HEADINGS:
             return list(lines[:index])
     return list(lines)
 
 
 def _ends_unit(line: str, next_line: str, longest: int) -> bool:
+    if _SEPARATOR in line and not _LINE_END.search(line):  # "Phone … · After hours …": a list, not prose
+        return True
     if _LINE_END.search(line) or len(line) >= _SHORT_LINE * longest:
         return False
     first = next_line.lstrip()[:1]

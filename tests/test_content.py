@@ -10,6 +10,7 @@ import pytest
 
 from conftest import CONTENT, pdf_pages, pdf_text, run
 from handouts.build import load_inputs
+from handouts.readability import strip_running_lines
 
 CONTENT_DATA, CLINICS = load_inputs(CONTENT)
 BY_ID = {clinic.id: clinic for clinic in CLINICS}
@@ -28,14 +29,14 @@ EVERY_HANDOUT = {
     "en": ("pregnant or breastfeeding", "psychosis", "drug or alcohol problem now or in the past",
            "Your blood pressure must be under control", "allergic to ketamine",
            "Alcohol, opioids, benzodiazepines and sleep aids", "Stimulants and MAOI antidepressants",
-           "does not help everyone, and results are not guaranteed", "does not replace emergency or hospital care",
+           "does not help everyone. Results are not guaranteed", "does not replace emergency or hospital care",
            "can be misused and can lead to addiction", "very slow breathing", "very sleepy or hard to wake",
            "Call or text 988", "press 2 or text AYUDA", "in danger right now, call 911",
            "Free interpreters, sign language", "call {phone}"),
     "es": ("embarazada o amamantando", "psicosis", "problemas con el alcohol o las drogas",
            "Su presión debe estar bajo control", "alergia a la ketamina",
            "los opioides, las benzodiacepinas y las pastillas para dormir", "los antidepresivos IMAO",
-           "no ayuda a todos, y no se garantizan resultados", "No reemplaza la atención de emergencia",
+           "no ayuda a todos. No se garantizan resultados", "No reemplaza la atención de emergencia",
            "puede causar adicción", "respiración muy lenta", "mucho sueño o le cuesta despertar",
            "envíe un texto al 988", "marque 2 o envíe AYUDA", "en peligro ahora mismo, llame al 911",
            "Intérpretes, lengua de señas", "llame al {phone}"),
@@ -44,13 +45,13 @@ EVERY_HANDOUT = {
 # Only for clinics that give esketamine (Spravato), and never for the others.
 ESKETAMINE = {
     "en": ("bleeding in the brain", "aneurysm or AVM", "allergic to ketamine or esketamine",
-           "Do not eat for 2 hours or drink for 30 minutes", "at least 1 hour before a dose",
+           "No food for 2 hours and no drinks for 30 minutes", "nose spray at least 1 hour before",
            "into your own nose at the clinic while a provider watches", "about 40 minutes after it",
            "You stay at least 2 hours", "Medication Guide. This sheet does not replace it",
            "has not been shown to prevent suicide", "REMS"),
     "es": ("sangrado en el cerebro", "aneurisma o una MAV", "o a la esketamina",
-           "No coma durante 2 horas ni beba durante 30 minutos", "al menos 1 hora antes de una dosis",
-           "se la pone en la nariz en la clínica, mientras un profesional de salud le observa",
+           "No coma en las 2 horas ni beba en los 30 minutos", "descongestionante al menos 1 hora antes",
+           "se la pone en la nariz en la clínica, mientras un profesional le observa",
            "unos 40 minutos después", "se queda al menos 2 horas", "Esta hoja no la reemplaza",
            "No se ha demostrado que la esketamina prevenga el suicidio", "REMS"),
 }
@@ -67,7 +68,7 @@ OFF_LABEL = {"en": "“off-label.”", "es": "“fuera de indicación”"}
 
 CONDITIONS = {  # condition id: how the English handout names it
     "anxiety": "anxiety",
-    "ptsd": "post-traumatic stress (PTSD)",
+    "ptsd": "PTSD",
     "pain": "long-lasting pain",
 }
 
@@ -76,8 +77,13 @@ def _folded(text: str) -> str:
     return " ".join(text.split())
 
 
+def _body(path: Path) -> str:
+    """A PDF's text without its running header and footer, so that a sentence reads on across a page break."""
+    return " ".join(" ".join(lines) for lines in strip_running_lines(pdf_pages(path)))
+
+
 def _handouts(build: dict[str, Any]) -> list[tuple[Any, str, str]]:
-    return [(clinic, lang, pdf_text(build["out"] / clinic.id / f"handout.{lang}.pdf"))
+    return [(clinic, lang, " ".join(_body(build["out"] / clinic.id / f"handout.{lang}.pdf").split()))
             for clinic in CLINICS for lang in clinic.languages]
 
 

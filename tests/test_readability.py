@@ -14,6 +14,7 @@ from handouts.readability import (
     SZIGRISZT_PAZOS,
     body_text,
     drop_sources,
+    join_lines,
     english_syllables,
     measure,
     sentences,
@@ -224,6 +225,9 @@ def test_a_one_page_document_loses_its_header_too() -> None:
 def test_sources_run_to_the_end() -> None:
     assert drop_sources(["Call us.", "Fuentes", "• WebMD", "More."]) == ["Call us."]
     assert drop_sources(["Sources of help are near.", "Call us."]) == ["Sources of help are near.", "Call us."]
+    assert drop_sources(["Call us.", "Sources: SPRAVATO label; FDA", "REMS."]) == ["Call us."]
+    assert drop_sources(["Llame.", "Fuentes (en inglés): KETALAR"]) == ["Llame."]
+    assert drop_sources(["Sources of help: your care team.", "Call us."]) == ["Sources of help: your care team.", "Call us."]
 
 
 def test_body_text_units() -> None:
@@ -265,3 +269,9 @@ def test_a_number_is_one_word_of_one_syllable() -> None:
     with_phone = measure("Llame al (619) 555-0142.", "es")
     assert (with_phone.words, with_phone.syllables) == (4, 2 + 1 + 1 + 1)  # lla-me al 619 555-0142
     assert measure("Call 911 now.", "en").syllables == 3
+
+
+def test_a_line_of_label_value_pairs_is_its_own_unit() -> None:
+    lines = ["Phone (555) 010-1234 · Email care@clinic.example", "We take most insurance plans."]
+    assert sentences(join_lines(lines)) == ["Phone (555) 010-1234 · Email care@clinic.example",
+                                            "We take most insurance plans."]

@@ -40,7 +40,7 @@ def register(regular: str, bold: str) -> tuple[str, str]:
     for name, file_name in zip(names, (regular, bold)):
         pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / file_name)))
     # <b> inside a paragraph picks the bold face; italics map to upright (no italic body text).
-    for is_bold, name in ((0, names[0]), (1, names[1])):
-        for italic in (0, 1):
-            addMapping(names[0], is_bold, italic, name)
+    for italic in (0, 1):
+        addMapping(names[0], 0, italic, names[0])
+        addMapping(names[0], 1, italic, names[1])
     return names

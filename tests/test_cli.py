@@ -95,7 +95,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
 def test_undefined_placeholder_names_the_line_clinic_and_field(workspace: Path) -> None:
     content = workspace / "content.yaml"
     text = content.read_text(encoding="utf-8")
-    target = "Ketamine does not help everyone."
+    target = "Ketamine does not help everyone, and results are not guaranteed."
     line = next(i for i, row in enumerate(text.splitlines(), start=1) if target in row)
     content.write_text(text.replace(target, "Fax us at {{ clinic.fax }}. " + target, 1), encoding="utf-8")
     out = workspace / "output"
@@ -111,7 +111,7 @@ def test_undefined_placeholder_names_the_line_clinic_and_field(workspace: Path) 
 def test_unset_optional_field_is_an_error_when_printed_unguarded(workspace: Path) -> None:
     content = workspace / "content.yaml"
     text = content.read_text(encoding="utf-8")
-    target = "Ketamine does not help everyone."
+    target = "Ketamine does not help everyone, and results are not guaranteed."
     content.write_text(text.replace(target, "Website: {{ clinic.website }}. " + target, 1), encoding="utf-8")
     result = run("build", "--content", content, "--clinic", "binh-an", "--out", workspace / "o")
     assert result.exit_code == 2, result.output

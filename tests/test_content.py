@@ -14,7 +14,6 @@ from handouts.readability import strip_running_lines
 
 CONTENT_DATA, CLINICS = load_inputs(CONTENT)
 BY_ID = {clinic.id: clinic for clinic in CLINICS}
-KETAMINE_FORMS = ("iv", "im", "troche")
 
 # Claims a handout must never make (Spravato carries a boxed warning for abuse and misuse;
 # no ketamine use for mental health is proven safe and effective).
@@ -27,17 +26,17 @@ BANNED = {
 # What every handout must say, by language; {phone} is the clinic's phone.
 EVERY_HANDOUT = {
     "en": ("pregnant or breastfeeding", "psychosis", "drug or alcohol problem now or in the past",
-           "Your blood pressure must be under control", "allergic to ketamine",
+           "Your blood pressure must be under control", "allergic to",
            "Alcohol, opioids, benzodiazepines and sleep aids", "Stimulants and MAOI antidepressants",
-           "does not help everyone. Results are not guaranteed", "does not replace emergency or hospital care",
+           "does not help everyone, and results are not guaranteed", "does not replace emergency or hospital care",
            "can be misused and can lead to addiction", "very slow breathing", "very sleepy or hard to wake",
            "Call or text 988", "press 2 or text AYUDA", "in danger right now, call 911",
            "Free interpreters, sign language", "call {phone}"),
     "es": ("embarazada o amamantando", "psicosis", "problemas con el alcohol o las drogas",
            "Su presión debe estar bajo control", "alergia a la ketamina",
            "los opioides, las benzodiacepinas y las pastillas para dormir", "los antidepresivos IMAO",
-           "no ayuda a todos. No se garantizan resultados", "No reemplaza la atención de emergencia",
-           "puede causar adicción", "respiración muy lenta", "mucho sueño o le cuesta despertar",
+           "no ayuda a todos, y no se garantizan resultados", "No reemplaza la atención de emergencia",
+           "puede causar adicción", "respiración muy lenta", "mucho sueño o cuesta despertarle",
            "envíe un texto al 988", "marque 2 o envíe AYUDA", "en peligro ahora mismo, llame al 911",
            "Intérpretes, lengua de señas", "llame al {phone}"),
 }
@@ -45,12 +44,12 @@ EVERY_HANDOUT = {
 # Only for clinics that give esketamine (Spravato), and never for the others.
 ESKETAMINE = {
     "en": ("bleeding in the brain", "aneurysm or AVM", "allergic to ketamine or esketamine",
-           "No food for 2 hours and no drinks for 30 minutes", "nose spray at least 1 hour before",
-           "into your own nose at the clinic while a provider watches", "about 40 minutes after it",
+           "Do not eat for 2 hours or drink for 30 minutes before a dose", "nose spray, use it at least 1 hour before",
+           "into your own nose at the clinic while a provider watches", "about 40 minutes after it. It is checked again before you leave",
            "You stay at least 2 hours", "Medication Guide. This sheet does not replace it",
            "has not been shown to prevent suicide", "REMS"),
     "es": ("sangrado en el cerebro", "aneurisma o una MAV", "o a la esketamina",
-           "No coma en las 2 horas ni beba en los 30 minutos", "descongestionante al menos 1 hora antes",
+           "no coma 2 horas antes de una dosis ni beba 30 minutos antes", "descongestionante, úselo al menos 1 hora antes",
            "se la pone en la nariz en la clínica, mientras un profesional le observa",
            "unos 40 minutos después", "se queda al menos 2 horas", "Esta hoja no la reemplaza",
            "No se ha demostrado que la esketamina prevenga el suicidio", "REMS"),
@@ -61,10 +60,10 @@ TROCHE = {
     "en": ("compounding pharmacy", "The FDA has not approved any ketamine lozenge", "If you take lozenges at home",
            "with an adult present", "Keep them locked up, and never share them"),
     "es": ("farmacia de compuestos", "La FDA no ha aprobado ninguna pastilla de ketamina",
-           "Si toma las pastillas en casa", "con un adulto presente", "Guárdelas bajo llave y nunca las comparta"),
+           "Si toma las pastillas en casa:", "con un adulto presente", "Guárdelas bajo llave y nunca las comparta"),
 }
 
-OFF_LABEL = {"en": "“off-label.”", "es": "“fuera de indicación”"}
+OFF_LABEL = {"en": "“off-label.”", "es": "(“off-label”)"}
 
 CONDITIONS = {  # condition id: how the English handout names it
     "anxiety": "anxiety",
@@ -121,10 +120,14 @@ def test_troche_facts_only_where_troches_are_offered(sample_build: dict[str, Any
     assert seen == {True, False}
 
 
-def test_off_label_is_said_for_ketamine_forms(sample_build: dict[str, Any]) -> None:
+def test_off_label_is_said_for_iv_and_im_only(sample_build: dict[str, Any]) -> None:
+    # Esketamine is FDA-approved for its use, and no troche is FDA-approved in any form: neither is "off-label".
+    seen = set()
     for clinic, lang, text in _handouts(sample_build):
-        ketamine = any(t in clinic.treatments for t in KETAMINE_FORMS)
-        assert (OFF_LABEL[lang] in text) == ketamine, (clinic.id, lang)
+        off_label = any(t in clinic.treatments for t in ("iv", "im"))
+        assert (OFF_LABEL[lang] in text) == off_label, (clinic.id, lang)
+        seen.add(off_label)
+    assert seen == {True, False}
 
 
 def test_only_the_conditions_a_clinic_treats_are_printed(sample_build: dict[str, Any]) -> None:
@@ -139,7 +142,7 @@ def test_only_the_conditions_a_clinic_treats_are_printed(sample_build: dict[str,
 
 def test_safety_box_is_on_page_one(sample_build: dict[str, Any]) -> None:
     heading = {"en": "Safety at a glance", "es": "Lo más importante para su seguridad"}
-    rules = {"en": ("allergic to ketamine", "Call 911", "Call or text 988"),
+    rules = {"en": ("allergic to", "Call 911", "Call or text 988"),
              "es": ("alergia a la ketamina", "Llame al 911", "envíe un texto al 988")}
     for clinic in CLINICS:
         for lang in clinic.languages:

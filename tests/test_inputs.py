@@ -32,7 +32,7 @@ def test_a_language_missing_from_a_section_is_named(workspace: Path) -> None:
 
 def test_raw_markup_in_content_is_refused(workspace: Path) -> None:
     content = workspace / "content.yaml"
-    _edit(content, "Ketamine does not help everyone.", "Many <b>antidepressants</b> take weeks.")
+    _edit(content, "Ketamine does not help everyone, and results are not guaranteed.", "Many <b>antidepressants</b> take weeks.")
     result = run("build", "--content", content, "--out", workspace / "o")
     assert result.exit_code == 2
     assert "'<' and '>' are not allowed in content text" in result.output
@@ -40,7 +40,7 @@ def test_raw_markup_in_content_is_refused(workspace: Path) -> None:
 
 def test_broken_template_syntax_is_named(workspace: Path) -> None:
     content = workspace / "content.yaml"
-    _edit(content, "Ketamine does not help everyone.", "Many {% if clinic.website %} weeks.")
+    _edit(content, "Ketamine does not help everyone, and results are not guaranteed.", "Many {% if clinic.website %} weeks.")
     result = run("build", "--content", content, "--out", workspace / "o")
     assert result.exit_code == 2
     assert "documents.handout.sections[1].en.blocks[1].p" in result.output and "endif" in result.output
@@ -48,7 +48,7 @@ def test_broken_template_syntax_is_named(workspace: Path) -> None:
 
 def test_content_ampersand_and_bold_become_markup(workspace: Path) -> None:
     content = workspace / "content.yaml"
-    _edit(content, "Ketamine does not help everyone.", "Q&A: **Antidepressants** take weeks & more.")
+    _edit(content, "Ketamine does not help everyone, and results are not guaranteed.", "Q&A: **Antidepressants** take weeks & more.")
     out = workspace / "o"
     assert run("build", "handout", "--content", content, "--clinic", "cedar-ridge", "--out", out).exit_code == 0
     from conftest import pdf_text

@@ -280,8 +280,16 @@ def _footers(pdf: Path, size: float, margin: float) -> list[str]:
     width, height = doc[0].get_size()
     for page in range(len(doc)):
         chars = _chars(pdf, page)
-        footer = [c for c in chars if abs(c[1] - size) < 0.01 and c[2][3] < height / 2]
-        assert footer, (pdf, page)
+        small = sorted((c for c in chars if abs(c[1] - size) < 0.01 and c[2][3] < height / 2), key=lambda c: c[2][1])
+        assert small, (pdf, page)
+        # The footer is the lowest run of lines at this size, one leading apart; small print in the
+        # body above it (the sources) is further up, past the rule and the gap above it.
+        footer, last = [], small[0][2][1]
+        for char in small:
+            if char[2][1] - last > size * 1.6:
+                break
+            footer.append(char)
+            last = max(last, char[2][1])
         lowest_body = min(c[2][1] for c in chars if c not in footer)
         for char, _, (left, bottom, right, top) in footer:
             assert margin - 0.5 <= left and right <= width - margin + 0.5, (pdf, page, char)

@@ -21,7 +21,7 @@ CONTENT_DATA, CLINICS = load_inputs(CONTENT)
 IV_RULE = {"en": "for at least 24 hours", "es": "durante al menos 24 horas"}
 NEXT_DAY_RULE = {
     "en": "until the next day, after a restful night’s sleep",
-    "es": "hasta el día siguiente, después de una noche de sueño reparador",
+    "es": "hasta el día siguiente, después de dormir bien toda la noche",
 }
 
 

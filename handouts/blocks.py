@@ -163,49 +163,50 @@ def contact(data: tuple[tuple[str, str], ...], kit: Kit) -> list[Flowable]:
     separator = f'<font color="{muted}">\xa0\xa0·\xa0 </font>'
     flowables = [_para(value, kit, "contact_name") for label, value in data if not label]
     flowables += [_para(separator.join(part for part, _ in line), kit, "contact_line") for line in lines]
-    return [tagged(Kept(flowables), "Table"), Spacer(1, kit.body * 0.4)]
+    return [Kept(flowables), Spacer(1, kit.body * 0.4)]  # each line a paragraph (role P) of its own
 
 
 def box(data: dict[str, Any], kit: Kit) -> list[Flowable]:
     """An empty bordered box with a labelled line to write on for each field (e.g. the next appointment).
 
-    Two fields with short labels share a row ("Date ____  Time ____"); a longer one has a row of its own.
+    When every label is short, fields go two to a row ("Date ____  Time ____"); otherwise one
+    to a row, and a label too long for its column wraps rather than pushing the lines out.
     """
     label_style = kit.styles["label"]
     pad = kit.body * 0.9
     inner = kit.width - pad * 2
-    labels = [stringWidth(Paragraph(f, label_style).getPlainText(), label_style.fontName, label_style.fontSize)
-              for f in data["fields"]]
-    label_width = max(labels) + pad
-    # Columns: label, line, gap, label, line; a lone field's line runs across the right half too.
+    widest = max(stringWidth(Paragraph(f, label_style).getPlainText(), label_style.fontName, label_style.fontSize)
+                 for f in data["fields"])
+    label_width = min(widest + pad, inner * 0.45)
     half = (inner - pad) / 2
-    widths = [label_width, half - label_width, pad, label_width, half - label_width]
+    paired = label_width <= half * 0.4
+    # Columns: label, line; when paired, then a gap, a label and a line again.
+    widths = [label_width, half - label_width, pad, label_width, half - label_width] if paired \
+        else [label_width, inner - label_width]
+    blank = [""] * (len(widths) - 1)
     rows: list[list[Any]] = []
     style: list[tuple[Any, ...]] = [
         ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-        ("TOPPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), kit.body * 0.6),  # room to write above each line
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
     ]
     if data["title"]:  # optional: under a heading that says it all, the box needs none
-        rows.append([_para(keep_last_words(data["title"]), kit, "callout_title", "H3"), "", "", "", ""])
-        style += [("SPAN", (0, 0), (-1, 0)), ("VALIGN", (0, 0), (-1, 0), "TOP")]
-    fields = list(zip(data["fields"], labels))
-    short = label_width <= half * 0.4
-    while fields:
-        row = len(rows)
-        (first, _), *fields = fields
-        if short and fields:
-            (second, _), *fields = fields
-            rows.append([_para(first, kit, "label"), "", "", _para(second, kit, "label"), ""])
+        rows.append([_para(keep_last_words(data["title"]), kit, "callout_title", "H3"), *blank])
+        style += [("SPAN", (0, 0), (-1, 0)), ("VALIGN", (0, 0), (-1, 0), "TOP"), ("TOPPADDING", (0, 0), (-1, 0), 0)]
+    fields = list(data["fields"])
+    step = 2 if paired else 1
+    for i in range(0, len(fields), step):
+        row, pair = len(rows), fields[i:i + step]
+        if len(pair) == 2:
+            rows.append([_para(pair[0], kit, "label"), "", "", _para(pair[1], kit, "label"), ""])
             style += [("LINEBELOW", (1, row), (1, row), 0.8, kit.colors["muted"]),
                       ("LINEBELOW", (4, row), (4, row), 0.8, kit.colors["muted"])]
-        else:
-            rows.append([_para(first, kit, "label"), "", "", "", ""])
+        else:  # a lone field's line runs to the right edge
+            rows.append([_para(pair[0], kit, "label"), *blank])
             style += [("SPAN", (1, row), (-1, row)), ("LINEBELOW", (1, row), (-1, row), 0.8, kit.colors["muted"])]
-    heights = [None] * bool(data["title"]) + [kit.body * 2.0] * (len(rows) - bool(data["title"]))
-    table = _table(rows, kit, widths, style, heights)
+    table = _table(rows, kit, widths, style)
     frame = _table([[table]], kit, [kit.width], [
         ("BOX", (0, 0), (-1, -1), 1.2, kit.colors["primary"]),
         ("LEFTPADDING", (0, 0), (-1, -1), pad),
@@ -213,7 +214,7 @@ def box(data: dict[str, Any], kit: Kit) -> list[Flowable]:
         ("TOPPADDING", (0, 0), (-1, -1), pad),
         ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
     ])
-    return [tagged(Kept([frame]), "Form"), Spacer(1, kit.body * 0.8)]
+    return [Kept([tagged(frame, "Form")]), Spacer(1, kit.body * 0.8)]
 
 
 def _table(rows: list[list[Any]], kit: Kit, widths: list[float], style: list[Any],

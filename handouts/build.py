@@ -20,6 +20,7 @@ from handouts.write import Manifest
 DEFAULT_CONTENT = Path("content.yaml")
 DEFAULT_OUT = Path("output")
 DEFAULT_LAYOUT = "standard"
+LARGE_PRINT = 14.0  # body size from which a layout is large print: it takes the pages it needs, past any budget
 
 
 def load_inputs(content_path: Path, clinics_path: Path | None = None) -> tuple[Content, tuple[Clinic, ...]]:
@@ -125,6 +126,10 @@ def build(
                                     "reason": "; ".join(reasons)})
             continue
         atomic_write(out_dir / relative, pdf)
+        budget = job.document.pages
+        if budget is not None and pages > budget and layout.type["body"] < LARGE_PRINT:
+            manifest.warnings.append({"path": relative, "warning": f"{pages} pages, more than the {budget} that "
+                                      f"{job.document.where.path}.pages allows: shorten the text or the clinic's values"})
         manifest.files.append(ManifestEntry(
             path=relative, clinic=job.clinic.id, document=job.document.id, treatment=job.treatment,
             language=job.lang, layout=layout.name, pages=pages, bytes=len(pdf), sha256=sha256(pdf),

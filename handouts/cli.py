@@ -66,6 +66,8 @@ def build(documents: tuple[str, ...], content_path: Path, clinics_path: Path | N
     manifest = run_build(content_path, clinics_path, documents, clinic_ids, langs, layout_name, out_dir)
     for entry in manifest.files:
         click.echo(f"{out_dir / entry.path}  ({entry.pages} page{'s' if entry.pages != 1 else ''})")
+    for warning in manifest.warnings:
+        click.echo(f"WARNING {warning['path']}: {warning['warning']}", err=True)
     for failure in manifest.failed:
         click.echo(f"FAILED {failure['clinic']}/{failure['name']}: {failure['reason']}", err=True)
     summary = f"{len(manifest.files)} PDF(s) written to {out_dir}, listed in {out_dir / 'manifest.json'}"

@@ -8,9 +8,9 @@ from the paper's edge, and nothing is cut short.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from reportlab.lib import colors
-from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
@@ -76,11 +76,34 @@ def footer_for(doc: ResolvedDocument, layout: Layout) -> Footer:
                 continue
             if line:
                 lines.append(line)
-            # A part too wide for a whole line (a very long clinic name) wraps at its spaces.
-            *full, line = simpleSplit(part, regular, size, room(len(lines))) or [part]
+            # A part too wide for a whole line (a very long clinic name) wraps, each line to its own width.
+            *full, line = _wrap(part, regular, size, lambda n: room(len(lines) + n))
             lines.extend(full)
         lines.append(line)
     return Footer(tuple(lines), labels["page_of"], size)
+
+
+def _wrap(text: str, font: str, size: float, room: Callable[[int], float]) -> list[str]:
+    """`text` in lines no wider than room(n) for line n: broken at spaces, and inside a word only
+    when the word alone is too wide, so that nothing is cut off or drawn past the margin."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        while True:
+            joined = f"{line} {word}" if line else word
+            if stringWidth(joined, font, size) <= room(len(lines)):
+                line = joined
+                break
+            if line:  # the word starts the next line
+                lines.append(line)
+                line = ""
+                continue
+            cut = len(word) - 1  # a word wider than a whole line: as much of it as fits
+            while cut > 1 and stringWidth(word[:cut], font, size) > room(len(lines)):
+                cut -= 1
+            lines.append(word[:cut])
+            word = word[cut:]
+    return [*lines, line]
 
 
 def draw_footer(canvas: Canvas, footer: Footer, layout: Layout, number: int, total: int) -> None:

@@ -22,6 +22,8 @@ from handouts.model import Layout, ResolvedDocument
 
 CONTRAST_MIN = 4.5  # WCAG 2.1 AA for text
 HEADER_NAME_GAP = 12.0
+LOGO_TO_RULE = 6.0  # from the logo (page 1) down to the brand rule
+NAME_TO_RULE = 4.0  # from the running header's name (later pages) down to the rule
 
 
 def render(doc: ResolvedDocument, layout: Layout) -> tuple[bytes, int]:
@@ -124,7 +126,7 @@ class _NumberedCanvas(Canvas):
 
 def _header_height(layout: Layout) -> float:
     """From the top margin to where the body starts, under the first page's letterhead."""
-    return layout.header["logo_height"] + 6 + layout.header["rule"] + layout.header["gap"]
+    return layout.header["logo_height"] + LOGO_TO_RULE + layout.header["rule"] + layout.header["gap"]
 
 
 def _running_size(layout: Layout) -> float:
@@ -134,7 +136,7 @@ def _running_size(layout: Layout) -> float:
 
 def _running_header_height(layout: Layout) -> float:
     """From the top margin to where the body starts on later pages."""
-    return _running_size(layout) * 1.2 + 4 + layout.header["rule"] + layout.header["gap"]
+    return _running_size(layout) * 1.2 + NAME_TO_RULE + layout.header["rule"] + layout.header["gap"]
 
 
 def _running_header(canvas: Canvas, doc: ResolvedDocument, layout: Layout, brand: colors.Color) -> None:
@@ -148,7 +150,7 @@ def _running_header(canvas: Canvas, doc: ResolvedDocument, layout: Layout, brand
     canvas.setFillColor(brand)
     canvas.setFont(bold, size)
     canvas.drawString(left, top - size, name)
-    _rule(canvas, doc, layout, brand, top - size * 1.2 - 4)
+    _rule(canvas, doc, layout, brand, top - size * 1.2 - NAME_TO_RULE)
 
 
 def _rule(canvas: Canvas, doc: ResolvedDocument, layout: Layout, brand: colors.Color, y: float) -> None:
@@ -180,7 +182,7 @@ def _header(canvas: Canvas, doc: ResolvedDocument, layout: Layout, brand: colors
     canvas.setFillColor(brand)
     canvas.setFont(bold, size)
     canvas.drawString(x, top - logo_h / 2 - size * 0.35, name)
-    _rule(canvas, doc, layout, brand, top - logo_h - 6)
+    _rule(canvas, doc, layout, brand, top - logo_h - LOGO_TO_RULE)
 
 
 def fit(text: str, font: str, size: float, width: float, smallest: float = 0.75) -> tuple[str, float]:

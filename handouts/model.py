@@ -68,6 +68,7 @@ class Document:
     subject: Mapping[str, Text]
     sections: tuple[Section, ...]
     where: Where
+    pages: int | None = None  # the most pages it should take below large print; more is a warning
 
 
 @dataclass(frozen=True)

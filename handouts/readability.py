@@ -5,11 +5,13 @@ one at Fernández-Huerta 70 or above, measured on the text extracted from the bu
 (`TARGETS`). `measure(text, lang)` scores plain text; `body_text(pages)` first turns the page
 strings a PDF text extractor gives into the patient reading text, by these rules:
 
-1. Running header and footer (`strip_running_lines`). The footer is the run of lines at the
-   bottom of a page that name the page ("Page 2 of 6", "Página 2 de 6"), carry the content
-   version label ("Content version", "Versión del contenido"), or start with the clinic name
-   and a " · " separator ("Clinic · Phone …"). The header is a page's first line when it is
-   that clinic name, or when every page of a multi-page document starts with the same line.
+1. Running header and footer (`strip_running_lines`). The footer starts at the line, among a
+   page's last eight, that names the page ("Page 2 of 6", "Página 2 de 6": the footer's first
+   line carries it) and runs to the end, however its lines wrapped; lines just above it that
+   carry the content version label, are the clinic name, or start with the clinic name and a
+   " · " separator ("Clinic · Phone …") belong to it too. The header is a page's first line
+   when it is that clinic name, or when every page of a multi-page document starts with the
+   same line.
 2. Sources (`drop_sources`): from a line that reads just "Sources" or "Fuentes", or opens with
    that label and a colon ("Sources: …", "Fuentes (en inglés): …"), to the end of the document.
    They are citations, not patient reading text, and the handout prints them last.
@@ -157,9 +159,7 @@ _LETTER_NAMES_ES = dict(zip(
     "abcdefghijklmnñopqrstuvwxyz",
     "a be ce de e efe ge hache i jota ka ele eme ene eñe o pe cu erre ese te u ve dobleve equis ye zeta".split(),
 ))
-_DIGIT_NAMES_ES = "cero uno dos tres cuatro cinco seis siete ocho nueve".split()
 _LETTER_SYLLABLES_EN = {"w": 3}  # "double-u"; every other letter name is one syllable
-_DIGIT_SYLLABLES_EN = (2, 1, 1, 1, 1, 1, 1, 2, 1, 1)  # zero, one, ..., seven, eight, nine
 
 # Words of this content that the CMU dictionary lacks and pyphen, textstat's fallback, undercounts.
 EN_SYLLABLES = {
@@ -190,8 +190,6 @@ def _nuclei(run: str) -> int:
 
 def spanish_syllables(word: str) -> int:
     """Syllables in one Spanish word, by the rules for diphthongs, triphthongs and hiatus."""
-    if word.isdigit():
-        return sum(spanish_syllables(_DIGIT_NAMES_ES[int(d)]) for d in word)
     lower = word.lower()
     # H between vowels does not part them: "ahu-ma-do", "prohi-bir", "ahí" = a-hí.
     lower = _Y_AS_VOWEL.sub("i", _SILENT_U.sub("", lower.replace("h", "")))
@@ -213,8 +211,6 @@ def _textstat_counter() -> Callable[[str], int]:
 
 def english_syllables(word: str) -> int:
     """Syllables in one English word: textstat's count, corrected for a few clinic words."""
-    if word.isdigit():
-        return sum(_DIGIT_SYLLABLES_EN[int(d)] for d in word)
     count = _textstat_counter()
     total = 0
     for part in word.replace("’", "'").lower().split("-"):
@@ -280,6 +276,7 @@ _PAGE_OF = re.compile(r"\b(?:Page|Página)\s+\d+\s+(?:of|de)\s+\d+\b")
 _VERSION_LABEL = re.compile(r"\b(?:Content version|Versión del contenido)\b")
 SOURCES_HEADINGS = frozenset({"sources", "fuentes"})
 _SEPARATOR = " · "
+_FOOTER_LINES_MAX = 8  # the footer is looked for among a page's last lines
 _SHORT_LINE = 0.7  # of the longest line: a wrapped line of running text is longer than this
 
 
@@ -293,7 +290,7 @@ def _clinic_name(pages: Sequence[list[str]]) -> str | None:
 
 
 def _is_footer_line(line: str, clinic: str | None) -> bool:
-    if _PAGE_OF.search(line) or _VERSION_LABEL.search(line):
+    if _PAGE_OF.search(line) or _VERSION_LABEL.search(line) or line == clinic:
         return True
     return clinic is not None and line.startswith(clinic + _SEPARATOR)
 
@@ -307,6 +304,11 @@ def strip_running_lines(pages: Sequence[str]) -> list[list[str]]:
     stripped = []
     for lines in split:
         end = len(lines)
+        # The footer's first line carries "Page X of Y"; all below it is footer, however it wrapped.
+        for index in range(len(lines) - 1, max(-1, len(lines) - 1 - _FOOTER_LINES_MAX), -1):
+            if _PAGE_OF.search(lines[index]):
+                end = index
+                break
         while end and _is_footer_line(lines[end - 1], clinic):
             end -= 1
         start = 1 if end and lines[0] in (clinic, shared_first) else 0

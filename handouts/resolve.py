@@ -20,6 +20,7 @@ from markupsafe import Markup
 from handouts.clinics import OPTIONAL_TEXT
 from handouts.errors import Problem, Where, fail_if
 from handouts.fonts import missing_glyphs
+from handouts.links import link_target
 from handouts.model import (
     Clinic,
     Content,
@@ -231,8 +232,9 @@ def _document(r: _Resolver, job: Job) -> ResolvedDocument:
         title=title,
         plain_title=plain(title),
         subject=plain(r.render(job.document.subject[job.lang], context)),
-        clinic_name=str(r.clinic_values["name"]),
-        phone=str(r.clinic_values["phone"]),
+        # Header and footer lines are drawn as single lines: a line break in the value would vanish.
+        clinic_name=" ".join(str(r.clinic_values["name"]).split()),
+        phone=" ".join(str(r.clinic_values["phone"]).split()),
         labels=r.content.labels[job.lang],
         version=r.content.version,
         reviewed=r.content.reviewed,
@@ -260,7 +262,8 @@ def _block(r: _Resolver, block: Any, context: dict[str, Any]) -> ResolvedBlock |
         data = tuple((q, a) for q, a in ((r.render(q, context), r.render(a, context)) for q, a in block.data) if q and a)
     elif block.kind == "box":
         title = r.render(block.data["title"], context) if block.data["title"] else ""
-        data = {"title": title, "fields": many(block.data["fields"])}
+        fields = many(block.data["fields"])
+        data = {"title": title, "fields": fields} if fields else None  # every field left out: no box
     elif block.kind == "language_help":
         data = _language_help(r)
     else:
@@ -278,9 +281,9 @@ def _language_help(r: _Resolver) -> tuple[str, ...]:
         r.check_glyphs(str(own), r.clinic.where_of("language_assistance"))
         notice = html.escape(str(own))
     else:
-        notice = html.escape(r.content.labels[r.lang]["language_help"]).replace("{phone}", phone)
+        notice = _label(r, r.lang, "language_help").replace("{phone}", phone)
     lines = [notice]
-    lines += [html.escape(r.content.labels[lang]["language_tagline"]).replace("{phone}", phone)
+    lines += [_label(r, lang, "language_tagline").replace("{phone}", phone)
               for lang in r.content.languages if lang != r.lang]
     taglines = r.clinic_values.get("language_taglines")
     if taglines:
@@ -289,14 +292,19 @@ def _language_help(r: _Resolver) -> tuple[str, ...]:
     return tuple(lines)
 
 
+def _label(r: _Resolver, lang: str, key: str) -> str:
+    """A label of the content, escaped, its characters checked against the shipped fonts."""
+    text = r.content.labels[lang][key]
+    r.check_glyphs(text, Where(str(r.content.path), 0, f"labels.{lang}.{key}"))
+    return html.escape(text)
+
+
 def _contact(r: _Resolver) -> tuple[tuple[str, str], ...]:
     """The clinic's contact lines as (label, value) markup; the name row has no label.
 
     A phone number, website or email address that plainly is one is a link. Its target is
     escaped for the attribute like the value for the text, so no quote or tag gets out.
     """
-    from handouts.links import link_target
-
     labels = r.content.labels[r.lang]
     rows: list[tuple[str, str]] = []
     for name, label, kind in CONTACT_FIELDS:
@@ -305,7 +313,7 @@ def _contact(r: _Resolver) -> tuple[tuple[str, str], ...]:
             text = str(value)
             r.check_glyphs(text, r.clinic.where_of(name))
             markup = html.escape(text)
-            target = link_target(kind, text) if kind else None
+            target = link_target(kind, text.strip()) if kind else None
             if target:
                 markup = f'<a href="{html.escape(target, quote=True)}">{markup}</a>'
             rows.append((html.escape(labels[label]) if label else "", markup))

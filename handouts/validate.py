@@ -144,7 +144,11 @@ def _documents(ch: Checker, top: YMap, languages: dict[str, str]) -> dict[str, D
             continue
         if not isinstance(doc_id, str) or not SECTION_ID.match(doc_id):
             ch.add(line_of(data, doc_id), path, "document ids are lowercase letters, digits and hyphens")
-        ch.unknown_keys(entry, ("per_treatment", "title", "subject", "sections"), path)
+        ch.unknown_keys(entry, ("per_treatment", "pages", "title", "subject", "sections"), path)
+        pages = entry.get("pages")
+        if pages is not None and not (isinstance(pages, str) and pages.isdigit() and int(pages) > 0):
+            ch.add(line_of(entry, "pages"), f"{path}.pages", f"must be a whole number of pages, like 2, not {pages!r}")
+            pages = None
         per_treatment = entry.get("per_treatment", False)
         if not isinstance(per_treatment, bool):
             ch.add(line_of(entry, "per_treatment"), f"{path}.per_treatment", "must be true or false")
@@ -152,7 +156,8 @@ def _documents(ch: Checker, top: YMap, languages: dict[str, str]) -> dict[str, D
         subject = _per_lang(ch, entry, "subject", path, languages)
         sections = _sections(ch, entry, path, languages)
         result[str(doc_id)] = Document(
-            str(doc_id), bool(per_treatment), title, subject, sections, ch.where(line_of(data, doc_id), path)
+            str(doc_id), bool(per_treatment), title, subject, sections, ch.where(line_of(data, doc_id), path),
+            int(pages) if pages is not None else None,
         )
     return result
 

@@ -34,6 +34,7 @@ class Manifest:
     layout: str
     files: list[ManifestEntry] = field(default_factory=list)
     failed: list[dict[str, str | None]] = field(default_factory=list)
+    warnings: list[dict[str, str]] = field(default_factory=list)  # built, but worth a look (e.g. too long)
 
     def to_json(self) -> str:
         """Stable JSON: same run, same bytes."""
@@ -42,6 +43,7 @@ class Manifest:
             "layout": self.layout,
             "files": [asdict(f) for f in sorted(self.files, key=lambda f: f.path)],
             "failed": sorted(self.failed, key=lambda f: json.dumps(f, sort_keys=True)),
+            "warnings": sorted(self.warnings, key=lambda w: json.dumps(w, sort_keys=True)),
         }
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 

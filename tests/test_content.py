@@ -237,3 +237,17 @@ def test_every_document_meets_its_reading_level(sample_build: dict[str, Any]) ->
         lang = path.stem.rsplit(".", 1)[1]
         result = measure(body_text(pdf_pages(path)), lang)
         assert result.meets_target(), (path.relative_to(sample_build["out"]), result.scores)
+
+
+def test_a_label_tagline_no_font_covers_fails_the_documents_that_print_it(workspace: Path) -> None:
+    content = workspace / "content.yaml"
+    text = content.read_text(encoding="utf-8")
+    old = 'language_tagline: "Español: Ayuda gratis en español. Llame al {phone}."'
+    assert old in text
+    content.write_text(text.replace(old, 'language_tagline: "中文: 免费帮助. {phone}"'), encoding="utf-8")
+    result = run("build", "handout", "--content", content, "--clinic", "harbor", "--out", workspace / "o")
+    assert result.exit_code == 1, result.output
+    assert "labels.es.language_tagline" in result.output and "U+4E2D" in result.output
+    # The English handout prints the Spanish tagline and fails; the Spanish one does not and is built.
+    assert not (workspace / "o" / "harbor" / "handout.en.pdf").exists()
+    assert (workspace / "o" / "harbor" / "handout.es.pdf").exists()

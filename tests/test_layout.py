@@ -8,6 +8,7 @@ from the repository's content.yaml with its documents and clinics replaced.
 from __future__ import annotations
 
 import ctypes
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -417,3 +418,67 @@ def test_every_pdf_is_version_1_7(sample_build: dict[str, Any]) -> None:
         with pikepdf.open(pdf) as opened:
             assert opened.pdf_version == "1.7", pdf
             assert "/Version" not in opened.Root or opened.Root.Version == "/1.7"
+
+
+def test_a_word_wider_than_the_footer_breaks_inside_the_margins(tmp_path: Path) -> None:
+    name = "Riverside" * 12  # one word, wider than the page
+    clinic = {"id": "demo", "name": name, "phone": "(555) 010-1234", "address": "1 Main Street"}
+    pdf = _build(_sheet(tmp_path, [("Part", [{"p": FILLER}])], clinic=clinic)) / "demo" / "sheet.en.pdf"
+    [footer] = _footers(pdf, STANDARD.type["small"], STANDARD.margins["left"])  # checks every glyph is inside
+    assert name in "".join(footer.replace("Page 1 of 1", "").split())
+
+
+def test_a_line_break_in_the_name_or_phone_is_a_space_in_header_and_footer(tmp_path: Path) -> None:
+    clinic = {"id": "demo", "name": "Line One\nLine Two", "phone": "555\n0142", "address": "1 Main Street"}
+    pdf = _build(_sheet(tmp_path, [("Part", [{"p": FILLER}])], clinic=clinic)) / "demo" / "sheet.en.pdf"
+    [footer] = _footers(pdf, STANDARD.type["small"], STANDARD.margins["left"])
+    assert "Line One Line Two · Phone 555 0142" in " ".join(footer.split())
+
+
+def _rules(pdf: Path) -> list[tuple[float, float, float]]:
+    """The horizontal lines drawn on page 1 (rules, write-on lines), as (y, left, right) in page space (PDFium)."""
+    doc = pdfium.PdfDocument(str(pdf))
+    found = []
+    for obj in doc[0].get_objects():
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
+            left, bottom, right, top = obj.get_bounds()
+            if top - bottom < 3 and right - left > 20:
+                found.append((round(bottom, 1), left, right))
+    doc.close()
+    return found
+
+
+def test_a_long_box_label_wraps_and_keeps_every_line_inside_the_box(tmp_path: Path) -> None:
+    long_label = "Name of the adult who will drive you home after your visit today"
+    sections = [("Next visit", [{"box": {"title": "Your next visit", "fields": ["Date", long_label, "Time"]}}])]
+    pdf = _build(_sheet(tmp_path, sections)) / "demo" / "sheet.en.pdf"
+    left = STANDARD.margins["left"]
+    right = STANDARD.page_size[0] - STANDARD.margins["right"]
+    rules = _rules(pdf)
+    for _, a, b in rules:  # nothing is pushed past the margins
+        assert left - 1.5 <= a < b <= right + 1.5, rules  # strokes reach a little past their ends
+    write_on = [r for r in rules if left + 20 < r[1]]  # the lines to write on start right of their labels
+    assert len(write_on) == 3, rules  # one per field, each in a row of its own
+    assert long_label in " ".join(_page_texts(pdf))
+
+
+def test_a_box_whose_fields_are_all_left_out_is_not_drawn(tmp_path: Path) -> None:
+    sections = [("Part", [{"p": FILLER},
+                          {"box": {"title": "Web visit", "fields": ["{% if clinic.website %}Link{% endif %}"]}}])]
+    result = run("build", "--content", _sheet(tmp_path, sections), "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "Web visit" not in " ".join(_page_texts(tmp_path / "out" / "demo" / "sheet.en.pdf"))
+
+
+def test_a_document_longer_than_its_page_budget_is_a_warning(tmp_path: Path) -> None:
+    content = _sheet(tmp_path, [(f"Part {n}", [{"p": FILLER}] * 6) for n in range(6)])
+    text = content.read_text(encoding="utf-8").replace("  sheet:\n", "  sheet:\n    pages: 1\n", 1)
+    content.write_text(text, encoding="utf-8")
+    result = run("build", "--content", content, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "WARNING demo/sheet.en.pdf: 3 pages, more than the 1 that documents.sheet.pages allows" in result.output
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert [w["path"] for w in manifest["warnings"]] == ["demo/sheet.en.pdf"]
+    # Large print takes the pages it needs: no warning there.
+    large = run("build", "--content", content, "--layout", "large-print", "--out", tmp_path / "large")
+    assert large.exit_code == 0 and "WARNING" not in large.output

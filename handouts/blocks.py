@@ -218,9 +218,9 @@ def box(data: dict[str, Any], kit: Kit) -> list[Flowable]:
 
 
 def _table(rows: list[list[Any]], kit: Kit, widths: list[float], style: list[Any],
-           heights: list[float | None] | None = None, kind: Callable[..., Table] = Table) -> Table:
+           kind: Callable[..., Table] = Table) -> Table:
     """A left-aligned table in the body font (ReportLab would otherwise set Helvetica, unembedded)."""
-    table = kind(rows, colWidths=widths, rowHeights=heights, hAlign="LEFT")
+    table = kind(rows, colWidths=widths, hAlign="LEFT")
     table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), kit.styles["body"].fontName), *style]))
     return table
 

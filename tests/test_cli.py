@@ -55,6 +55,9 @@ def test_csv_clinics_build(tmp_path: Path) -> None:
     spanish = pdf_text(tmp_path / "lakeside" / "handout.es.pdf")
     assert "Lakeside factura a Medicaid" in spanish and "(555) 010-2999" in spanish
     assert "Lakeside bills Medicaid" in pdf_text(tmp_path / "lakeside" / "handout.en.pdf")
+    # conditions, separated by ';' like treatments; a blank cell is the default (depression only)
+    assert "long-lasting pain" in pdf_text(tmp_path / "northgate" / "handout.en.pdf")
+    assert "long-lasting pain" not in pdf_text(tmp_path / "lakeside" / "handout.en.pdf")
 
 
 def test_selecting_documents_clinics_and_language(tmp_path: Path) -> None:

@@ -79,3 +79,21 @@ def required(ch: Checker, data: YMap, key: str, path: str) -> Any:
         ch.add(data.line, f"{path}.{key}" if path else key, "required")
         return None
     return data[key]
+
+
+def text_list(ch: Checker, value: Any, line: int, path: str) -> tuple[Text, ...] | None:
+    """A non-empty list of content strings (None after reporting that it is not one)."""
+    items = ch.sequence(value, line, path)
+    if not items:
+        if items is not None:
+            ch.add(line, path, "must not be empty")
+        return None
+    texts = [ch.text(v, line_of(items, i), f"{path}[{i}]") for i, v in enumerate(items)]
+    return tuple(t for t in texts if t is not None)
+
+
+def no_settings(ch: Checker, kind: str, value: Any, line: int, path: str) -> dict[str, Any]:
+    """A block kind that takes no settings: `kind: {}` (a setting is reported)."""
+    if value not in (None, {}):
+        ch.add(line, path, f"takes no settings: write `{kind}: {{}}`")
+    return {}

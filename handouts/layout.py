@@ -15,7 +15,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Paragraph, Spacer
 
-from handouts.blocks import BLOCKS, Kept, Kit, keep_last_words, tagged
+from handouts.blocks import KINDS
+from handouts.blocks.flow import Kept, Kit, keep_last_words, tagged
 from handouts.fonts import register
 from handouts.footer import Footer, draw_footer, footer_for
 from handouts.model import Layout, ResolvedDocument
@@ -207,7 +208,7 @@ def _story(doc: ResolvedDocument, kit: Kit) -> list[Flowable]:
         heading.outline = heading.getPlainText().replace("\xa0", " ")  # as PDF readers copy it
         story.append(tagged(heading, "H2"))
         for block in section.blocks:
-            story.extend(BLOCKS[block.kind](block.data, kit))
+            story.extend(KINDS[block.kind].draw(block.data, kit))
     return _keep_with_kept_blocks(story)
 
 

@@ -18,9 +18,6 @@ LABEL_KEYS = ("page_of", "phone", "after_hours", "address", "website", "email", 
               "language_help", "language_tagline")
 """Short strings the layout prints, required in every language of the content."""
 
-BLOCK_KINDS = ("p", "bullets", "callout", "faq", "contact", "language_help", "box", "sources")
-"""Block types a section may hold; each has one layout function."""
-
 
 @dataclass(frozen=True)
 class Text:
@@ -35,7 +32,7 @@ class Block:
     """One block of a section in one language: its kind, its texts, an optional condition."""
 
     kind: str
-    data: Any  # Text, list of Text, or a dict of them, by kind (see validate.py)
+    data: Any  # what the kind's parse() returned (handouts/blocks/<kind>.py)
     where: Where
     when: Text | None = None
 

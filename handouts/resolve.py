@@ -17,10 +17,10 @@ from jinja2 import StrictUndefined, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from handouts.blocks import KINDS
 from handouts.clinics import OPTIONAL_TEXT
 from handouts.errors import Problem, Where, fail_if
 from handouts.fonts import missing_glyphs
-from handouts.links import link_target
 from handouts.model import (
     Clinic,
     Content,
@@ -34,10 +34,6 @@ from handouts.model import (
 _JINJA = re.compile(r"(\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\})", re.S)
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
 _TAG = re.compile(r"<[^>]+>")
-CONTACT_FIELDS = (("name", None, None), ("address", "address", None), ("phone", "phone", "tel"),
-                  ("after_hours_phone", "after_hours", "tel"), ("website", "website", "web"),
-                  ("email", "email", "mailto"))
-"""The contact block's rows: clinic field, label, and the kind of link the value may become."""
 
 
 @dataclass(frozen=True)
@@ -127,7 +123,7 @@ def plain(markup: str) -> str:
     return html.unescape(_TAG.sub("", markup)).strip()
 
 
-class _Resolver:
+class Resolver:
     """Renders one clinic's texts in one language; collects template and glyph problems."""
 
     def __init__(self, content: Content, clinic: Clinic, lang: str) -> None:
@@ -169,6 +165,10 @@ class _Resolver:
         self.check_glyphs(result, text.where)
         return result.strip()
 
+    def render_all(self, texts: tuple[Text, ...], context: dict[str, Any]) -> tuple[str, ...]:
+        """Several content strings as markup, leaving out those that render empty."""
+        return tuple(s for s in (self.render(t, context) for t in texts) if s)
+
     def test(self, when: Text | None, context: dict[str, Any]) -> bool:
         """Whether a `when:` condition holds (a broken condition is reported and counts as false)."""
         if when is None:
@@ -199,11 +199,11 @@ def resolve_jobs(content: Content, jobs: list[Job]) -> list[ResolvedDocument | F
     """Resolve every job; raise one HandoutsError for all template problems, else return the results."""
     problems: list[Problem] = []
     results: list[ResolvedDocument | Failure] = []
-    resolvers: dict[tuple[str, str], _Resolver] = {}
+    resolvers: dict[tuple[str, str], Resolver] = {}
     for job in jobs:
         key = (job.clinic.id, job.lang)
         if key not in resolvers:
-            resolvers[key] = _Resolver(content, job.clinic, job.lang)
+            resolvers[key] = Resolver(content, job.clinic, job.lang)
         resolver = resolvers[key]
         resolver.glyphs = list(resolver.header_glyphs)
         document = _document(resolver, job)
@@ -213,7 +213,7 @@ def resolve_jobs(content: Content, jobs: list[Job]) -> list[ResolvedDocument | F
     return results
 
 
-def _document(r: _Resolver, job: Job) -> ResolvedDocument:
+def _document(r: Resolver, job: Job) -> ResolvedDocument:
     context = dict(r.context)
     if job.treatment is not None:
         context["treatment"] = context["treatments"][job.treatment]
@@ -245,76 +245,6 @@ def _document(r: _Resolver, job: Job) -> ResolvedDocument:
     )
 
 
-def _block(r: _Resolver, block: Any, context: dict[str, Any]) -> ResolvedBlock | None:
-    def many(texts: tuple[Text, ...]) -> tuple[str, ...]:
-        return tuple(s for s in (r.render(t, context) for t in texts) if s)
-
-    data: Any
-    if block.kind == "p":
-        data = r.render(block.data, context)
-    elif block.kind in ("bullets", "sources"):
-        data = many(block.data)
-    elif block.kind == "callout":
-        title = r.render(block.data["title"], context) if block.data["title"] else ""
-        data = {"title": title, "text": many(block.data["text"]), "tone": block.data["tone"]}
-        data = data if data["text"] else None
-    elif block.kind == "faq":
-        data = tuple((q, a) for q, a in ((r.render(q, context), r.render(a, context)) for q, a in block.data) if q and a)
-    elif block.kind == "box":
-        title = r.render(block.data["title"], context) if block.data["title"] else ""
-        fields = many(block.data["fields"])
-        data = {"title": title, "fields": fields} if fields else None  # every field left out: no box
-    elif block.kind == "language_help":
-        data = _language_help(r)
-    else:
-        data = _contact(r)
-    return ResolvedBlock(block.kind, data) if data else None
-
-
-def _language_help(r: _Resolver) -> tuple[str, ...]:
-    """The free-language-help notice (ACA 1557) as escaped paragraphs: the notice in the document's
-    language (or the clinic's own `language_assistance`), a tagline in each other content
-    language, then the clinic's `language_taglines`, one per line."""
-    phone = html.escape(str(r.clinic_values["phone"]))
-    own = r.clinic_values.get("language_assistance")
-    if own:
-        r.check_glyphs(str(own), r.clinic.where_of("language_assistance"))
-        notice = html.escape(str(own))
-    else:
-        notice = _label(r, r.lang, "language_help").replace("{phone}", phone)
-    lines = [notice]
-    lines += [_label(r, lang, "language_tagline").replace("{phone}", phone)
-              for lang in r.content.languages if lang != r.lang]
-    taglines = r.clinic_values.get("language_taglines")
-    if taglines:
-        r.check_glyphs(str(taglines), r.clinic.where_of("language_taglines"))
-        lines += [html.escape(line.strip()) for line in str(taglines).splitlines() if line.strip()]
-    return tuple(lines)
-
-
-def _label(r: _Resolver, lang: str, key: str) -> str:
-    """A label of the content, escaped, its characters checked against the shipped fonts."""
-    text = r.content.labels[lang][key]
-    r.check_glyphs(text, Where(str(r.content.path), 0, f"labels.{lang}.{key}"))
-    return html.escape(text)
-
-
-def _contact(r: _Resolver) -> tuple[tuple[str, str], ...]:
-    """The clinic's contact lines as (label, value) markup; the name row has no label.
-
-    A phone number, website or email address that plainly is one is a link. Its target is
-    escaped for the attribute like the value for the text, so no quote or tag gets out.
-    """
-    labels = r.content.labels[r.lang]
-    rows: list[tuple[str, str]] = []
-    for name, label, kind in CONTACT_FIELDS:
-        value = r.clinic_values.get(name)
-        if value:  # an unset optional field is false
-            text = str(value)
-            r.check_glyphs(text, r.clinic.where_of(name))
-            markup = html.escape(text)
-            target = link_target(kind, text.strip()) if kind else None
-            if target:
-                markup = f'<a href="{html.escape(target, quote=True)}">{markup}</a>'
-            rows.append((html.escape(labels[label]) if label else "", markup))
-    return tuple(rows)
+def _block(r: Resolver, block: Any, context: dict[str, Any]) -> ResolvedBlock | None:
+    data = KINDS[block.kind].resolve(r, block.data, context)
+    return ResolvedBlock(block.kind, data) if data else None  # a block with nothing to print is left out

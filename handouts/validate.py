@@ -7,12 +7,12 @@ import re
 from pathlib import Path
 from typing import Any
 
+from handouts.blocks import KINDS
 from handouts.checker import Checker, line_of, required
 from handouts.clinics import validate_clinics
 from handouts.errors import fail_if
-from handouts.load import YList, YMap
+from handouts.load import YMap
 from handouts.model import (
-    BLOCK_KINDS,
     LABEL_KEYS,
     TREATMENTS,
     Block,
@@ -29,7 +29,6 @@ SECTION_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")  # same form as clinic ids
 LANG_CODE = re.compile(r"^[a-z]{2,3}$")
 _TWENTY_FOUR = re.compile(r"\b24\b|twenty-four|veinticuatro", re.I)
 TREATMENT_KEYS = ("name", "short", "how", "session", "driving", "ride")
-TONES = ("info", "warning", "danger")
 
 
 def _per_lang(ch: Checker, data: YMap, key: str, path: str, languages: dict[str, str]) -> dict[str, Text]:
@@ -199,83 +198,14 @@ def _block(ch: Checker, raw: Any, line: int, path: str) -> Block | None:
     data = ch.mapping(raw, line, path)
     if data is None:
         return None
-    kinds = [k for k in data if k in BLOCK_KINDS]
-    ch.unknown_keys(data, (*BLOCK_KINDS, "when"), path)
+    kinds = [k for k in data if k in KINDS]
+    ch.unknown_keys(data, (*KINDS, "when"), path)
     if len(kinds) != 1:
-        ch.add(data.line, path, f"a block has exactly one of: {', '.join(BLOCK_KINDS)}")
+        ch.add(data.line, path, f"a block has exactly one of: {', '.join(KINDS)}")
         return None
     kind = kinds[0]
-    kpath, kline, value = f"{path}.{kind}", line_of(data, kind), data[kind]
     when = ch.text(data["when"], line_of(data, "when"), f"{path}.when") if "when" in data else None
-    parsed: Any
-    if kind == "p":
-        parsed = ch.text(value, kline, kpath)
-    elif kind in ("bullets", "sources"):
-        parsed = _text_list(ch, value, kline, kpath)
-    elif kind == "callout":
-        parsed = _callout(ch, value, kline, kpath)
-    elif kind == "faq":
-        parsed = _faq(ch, value, kline, kpath)
-    elif kind == "box":
-        parsed = _box(ch, value, kline, kpath)
-    else:  # contact, language_help: the clinic and the labels supply everything
-        parsed = {}
-        if value not in (None, {}):
-            ch.add(kline, kpath, f"takes no settings: write `{kind}: {{}}`")
+    parsed = KINDS[kind].parse(ch, data[kind], line_of(data, kind), f"{path}.{kind}")
     if parsed is None:
         return None
     return Block(kind, parsed, ch.where(line, path), when)
-
-
-def _text_list(ch: Checker, value: Any, line: int, path: str) -> tuple[Text, ...] | None:
-    items = ch.sequence(value, line, path)
-    if not items:
-        if items is not None:
-            ch.add(line, path, "must not be empty")
-        return None
-    texts = [ch.text(v, line_of(items, i), f"{path}[{i}]") for i, v in enumerate(items)]
-    return tuple(t for t in texts if t is not None)
-
-
-def _callout(ch: Checker, value: Any, line: int, path: str) -> dict[str, Any] | None:
-    data = ch.mapping(value, line, path)
-    if data is None:
-        return None
-    ch.unknown_keys(data, ("title", "text", "tone"), path)
-    tone = data.get("tone", "info")
-    if tone not in TONES:
-        ch.add(line_of(data, "tone"), f"{path}.tone", f"must be one of: {', '.join(TONES)}")
-    title = ch.text(data["title"], line_of(data, "title"), f"{path}.title") if "title" in data else None
-    raw_text = required(ch, data, "text", path)
-    if isinstance(raw_text, YList):
-        text = _text_list(ch, raw_text, line_of(data, "text"), f"{path}.text")
-    else:
-        one = ch.text(raw_text, line_of(data, "text"), f"{path}.text") if raw_text is not None else None
-        text = (one,) if one else None
-    return {"title": title, "text": text or (), "tone": tone}
-
-
-def _faq(ch: Checker, value: Any, line: int, path: str) -> tuple[tuple[Text, Text], ...] | None:
-    items = ch.sequence(value, line, path)
-    pairs: list[tuple[Text, Text]] = []
-    for i, item in enumerate(items or ()):
-        ipath = f"{path}[{i}]"
-        item = ch.mapping(item, line_of(items, i), ipath)
-        if item is None:
-            continue
-        ch.unknown_keys(item, ("q", "a"), ipath)
-        q = ch.text(required(ch, item, "q", ipath), line_of(item, "q"), f"{ipath}.q")
-        a = ch.text(required(ch, item, "a", ipath), line_of(item, "a"), f"{ipath}.a")
-        if q and a:
-            pairs.append((q, a))
-    return tuple(pairs)
-
-
-def _box(ch: Checker, value: Any, line: int, path: str) -> dict[str, Any] | None:
-    data = ch.mapping(value, line, path)
-    if data is None:
-        return None
-    ch.unknown_keys(data, ("title", "fields"), path)
-    title = ch.text(data["title"], line_of(data, "title"), f"{path}.title") if "title" in data else None
-    fields = _text_list(ch, required(ch, data, "fields", path), line_of(data, "fields"), f"{path}.fields")
-    return {"title": title, "fields": fields or ()}

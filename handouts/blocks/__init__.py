@@ -1,0 +1,36 @@
+"""Content block kinds, one module each, holding its schema check, resolve step and drawing.
+
+`KINDS` is the one table that names them: validation, resolving and layout look a kind up
+here, so a new kind (a signature block, say) is one new module and one line below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable
+
+from handouts.blocks import box, bullets, callout, contact, faq, language_help, paragraph, sources
+from handouts.checker import Checker
+
+if TYPE_CHECKING:
+    from reportlab.platypus import Flowable
+
+    from handouts.blocks.flow import Kit
+    from handouts.resolve import Resolver
+
+
+@dataclass(frozen=True)
+class BlockKind:
+    """A kind of content block: how its YAML is checked, how it is filled in, how it is drawn."""
+
+    name: str
+    parse: Callable[[Checker, Any, int, str], Any]  # the YAML value → checked data, or None after a problem
+    resolve: Callable[[Resolver, Any, dict[str, Any]], Any]  # checked data → markup, or a false value: leave out
+    draw: Callable[[Any, Kit], list[Flowable]]  # markup → ReportLab flowables, each tagged with its role
+
+
+KINDS: dict[str, BlockKind] = {
+    module.KIND: BlockKind(module.KIND, module.parse, module.resolve, module.draw)
+    for module in (paragraph, bullets, callout, faq, contact, language_help, box, sources)
+}
+"""Every block kind content.yaml may use, by the key that names it (`p`, `bullets`, ...)."""

@@ -45,13 +45,13 @@ EVERY_HANDOUT = {
 ESKETAMINE = {
     "en": ("bleeding in the brain", "aneurysm or AVM", "allergic to ketamine or esketamine",
            "Do not eat for 2 hours or drink for 30 minutes before a dose", "nose spray, use it at least 1 hour before",
-           "into your own nose at the clinic while a provider watches", "about 40 minutes after it. It is checked again before you leave",
+           "into your own nose at the clinic while a provider watches", "about 40 minutes after it. It is checked again before you leave, and a finger clip checks your oxygen",
            "You stay at least 2 hours", "Medication Guide. This sheet does not replace it",
            "has not been shown to prevent suicide", "REMS"),
     "es": ("sangrado en el cerebro", "aneurisma o una MAV", "o a la esketamina",
            "no coma 2 horas antes de una dosis ni beba 30 minutos antes", "descongestionante, úselo al menos 1 hora antes",
            "se la pone en la nariz en la clínica, mientras un profesional le observa",
-           "unos 40 minutos después", "se queda al menos 2 horas", "Esta hoja no la reemplaza",
+           "unos 40 minutos después", "una pinza en el dedo mide su oxígeno", "se queda al menos 2 horas", "Esta hoja no la reemplaza",
            "No se ha demostrado que la esketamina prevenga el suicidio", "REMS"),
 }
 

@@ -1,26 +1,36 @@
 """The orchestrator: load → validate → resolve → lay out → post-process → write, in that order.
 
-Nothing is written until every input has been read, checked and resolved; then each document
-is written atomically, and a document that fails to lay out does not stop the others.
+Nothing is written until every input has been read, checked and resolved, and until the problems
+every document would share (SOURCE_DATE_EPOCH, the layout's geometry, the output folder) are ruled
+out. Then the folder is locked and cleared of a killed run's temp files, each document is written
+atomically, a document that fails does not stop the others, and manifest.json is brought up to date.
 """
 
 from __future__ import annotations
 
-import os
+import re
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from handouts.clinics import load_clinics
 from handouts.errors import HandoutsError, Problem, Where, fail_if
 from handouts.load import load_yaml
-from handouts.model import Clinic, Content, Job
+from handouts.manifest import MANIFEST_NAME, Manifest, ManifestEntry, RunReport, read_manifest, reconcile
+from handouts.model import Clinic, Content, Job, Layout, ResolvedDocument
+from handouts.outdir import folder_problems, pdfs_on_disk, remove_stale_parts, take_lock
+from handouts.preflight import epoch_problems, geometry_problems, layout_file
 from handouts.validate import validate_content
-from handouts.write import Manifest
+from handouts.write import atomic_write, cause, sha256
+
+if TYPE_CHECKING:  # resolve brings in Jinja2 and ReportLab, which `handouts list` never needs
+    from handouts.resolve import Failure
 
 DEFAULT_CONTENT = Path("content.yaml")
 DEFAULT_OUT = Path("output")
 DEFAULT_LAYOUT = "standard"
 LARGE_PRINT = 14.0  # body size from which a layout is large print: it takes the pages it needs, past any budget
+REASON_MAX = 300  # characters of a library's message kept in a failure's reason
+_ADDRESS = re.compile(r"\s*\bat 0x[0-9a-fA-F]+|\b0x[0-9a-fA-F]{6,}")  # "<Paragraph at 0x7f...>" differs every run
 
 
 def load_inputs(content_path: Path, clinics_path: Path | None = None) -> tuple[Content, tuple[Clinic, ...]]:
@@ -81,59 +91,118 @@ def build(
     langs: Iterable[str] = (),
     layout_name: str = DEFAULT_LAYOUT,
     out_dir: Path = DEFAULT_OUT,
-) -> Manifest:
-    """Build the selected documents into `out_dir` and write its manifest.json; returns the manifest."""
-    from reportlab.platypus.doctemplate import LayoutError
-
-    from handouts.layout import render
+) -> RunReport:
+    """Build the selected documents into `out_dir` and bring its manifest.json up to date; returns what was done."""
     from handouts.layouts import layout_dir, load_layout
-    from handouts.post import finish
-    from handouts.resolve import Failure, resolve_jobs
-    from handouts.write import ManifestEntry, atomic_write, sha256
+    from handouts.resolve import resolve_jobs
 
     content, clinics = load_inputs(content_path, clinics_path)
-    layout = load_layout(layout_name, layout_dir(content_path).resolve())
-    results = resolve_jobs(content, plan(content, clinics, documents, clinic_ids, langs))
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch and not epoch.isdigit():
-        raise HandoutsError([f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {epoch!r}"])
+    directory = layout_dir(content_path).resolve()
+    layout = load_layout(layout_name, directory)
+    jobs = plan(content, clinics, documents, clinic_ids, langs)
+    results = resolve_jobs(content, jobs)
+    # Problems every document would share stop the run here, before the folder is touched.
+    fail_if([*epoch_problems(), *geometry_problems(layout, content.labels, layout_file(layout_name, directory)),
+             *folder_problems(out_dir, [_target(job) for job in jobs])])
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise HandoutsError([Problem(Where(str(out_dir)), f"cannot create the output folder: {exc.strerror or exc}")]) from None
-    manifest = Manifest(content.version, layout.name)
-    for result in results:
-        job = result.job
-        reasons: list[str] = []
-        if isinstance(result, Failure):
-            reasons = [str(p) for p in result.problems]
-        else:
-            try:
-                pdf, pages = render(result, layout)
-                pdf = finish(pdf, result)
-            except LayoutError as exc:
-                reasons = [f"does not fit on the page with layout {layout.name!r}: {exc}"]
-            except HandoutsError as exc:
-                reasons = [str(p) for p in exc.problems]
-            except Exception as exc:  # noqa: BLE001 - one bad document must not stop a chain's batch
-                reasons = [f"could not be laid out ({type(exc).__name__}: {exc})"]
-        relative = f"{job.clinic.id}/{job.name}.pdf"
-        if reasons:
+        raise HandoutsError([Problem(Where(str(out_dir)), f"cannot create the output folder: {cause(exc)}")]) from None
+    lock = take_lock(out_dir)
+    try:
+        notes = [lock.note] if lock.note else []
+        notes += remove_stale_parts(out_dir)
+        old, read_notes = read_manifest(out_dir / MANIFEST_NAME)
+        notes += read_notes
+        run = Manifest(content.version, layout.name)
+        attempted: set[str] = set()
+        try:
+            for result in results:
+                attempted.add(_build_one(result, layout, out_dir, run))
+        finally:
+            # Even an interrupted run (Ctrl-C) leaves a manifest that describes the folder as it is.
+            manifest, reconcile_notes = reconcile(out_dir, old, run, attempted, pdfs_on_disk(out_dir))
+            _write_manifest(out_dir / MANIFEST_NAME, manifest)
+        return RunReport(run, manifest, notes + reconcile_notes)
+    finally:
+        lock.release()
+
+
+def _target(job: Job) -> str:
+    """Where a job's PDF goes, relative to the output folder."""
+    return f"{job.clinic.id}/{job.name}.pdf"
+
+
+def _build_one(result: ResolvedDocument | Failure, layout: Layout, out_dir: Path, run: Manifest) -> str:
+    """Lay out, finish and write one document, or record why it failed; returns its path in the folder."""
+    from handouts.resolve import Failure
+
+    job = result.job
+    relative = _target(job)
+    made = [str(p) for p in result.problems] if isinstance(result, Failure) else _make(result, layout)
+    if isinstance(made, tuple):
+        pdf, pages = made
+        try:
+            atomic_write(out_dir / relative, pdf)
+        except OSError as exc:
+            made = [f"could not be written to {out_dir / relative}: {cause(exc)}"]
+    if isinstance(made, list):
+        try:
             # An older copy of this document must not stay beside the new manifest looking current.
             (out_dir / relative).unlink(missing_ok=True)
-            manifest.failed.append({"clinic": job.clinic.id, "document": job.document.id,
-                                    "treatment": job.treatment, "language": job.lang, "name": job.name,
-                                    "reason": "; ".join(reasons)})
-            continue
-        atomic_write(out_dir / relative, pdf)
-        budget = job.document.pages
-        if budget is not None and pages > budget and layout.type["body"] < LARGE_PRINT:
-            manifest.warnings.append({"path": relative, "warning": f"{pages} pages, more than the {budget} that "
-                                      f"{job.document.where.path}.pages allows: shorten the text or the clinic's values"})
-        manifest.files.append(ManifestEntry(
-            path=relative, clinic=job.clinic.id, document=job.document.id, treatment=job.treatment,
-            language=job.lang, layout=layout.name, pages=pages, bytes=len(pdf), sha256=sha256(pdf),
-            content_version=content.version,
-        ))
-    atomic_write(out_dir / "manifest.json", manifest.to_json().encode("utf-8"))
-    return manifest
+        except OSError as exc:
+            run.unknown.append({"path": relative, "reason": "an older copy: its document failed, and it could not "
+                                                            f"be removed ({cause(exc)})"})
+        run.failed.append({"clinic": job.clinic.id, "document": job.document.id, "treatment": job.treatment,
+                           "language": job.lang, "name": job.name, "reason": "; ".join(made)})
+        return relative
+    budget = job.document.pages
+    if budget is not None and pages > budget and layout.type["body"] < LARGE_PRINT:
+        run.warnings.append({"path": relative, "warning": f"{pages} pages, more than the {budget} that "
+                             f"{job.document.where.path}.pages allows: shorten the text or the clinic's values"})
+    run.files.append(ManifestEntry(
+        path=relative, clinic=job.clinic.id, document=job.document.id, treatment=job.treatment,
+        language=job.lang, layout=layout.name, pages=pages, bytes=len(pdf), sha256=sha256(pdf),
+        content_version=run.content_version,
+    ))
+    return relative
+
+
+def _make(doc: ResolvedDocument, layout: Layout) -> tuple[bytes, int] | list[str]:
+    """The finished PDF and its page count, or the reasons it cannot be made (stable text, for the manifest)."""
+    from reportlab.platypus.doctemplate import LayoutError
+
+    from handouts.layout import render
+    from handouts.post import finish
+
+    try:
+        pdf, pages = render(doc, layout)
+        return finish(pdf, doc), pages
+    except LayoutError as exc:
+        return [f"does not fit on the page with layout {layout.name!r}: {_stable(str(exc))}"]
+    except HandoutsError as exc:
+        return [str(p) for p in exc.problems]
+    except Exception as exc:  # noqa: BLE001 - one bad document must not stop a chain's batch
+        return [f"could not be laid out ({type(exc).__name__}: {_stable(str(exc))})"]
+
+
+def _stable(message: str) -> str:
+    """A library's message without what differs run to run (object addresses), on one line, not too long."""
+    message = " ".join(_ADDRESS.sub("", message).split())
+    return message if len(message) <= REASON_MAX else message[:REASON_MAX - 1] + "…"
+
+
+def _write_manifest(path: Path, manifest: Manifest) -> None:
+    """Write manifest.json; if that fails, remove the old one, which no longer describes the folder."""
+    try:
+        atomic_write(path, manifest.to_json().encode("utf-8"))
+    except OSError as exc:
+        try:
+            path.unlink(missing_ok=True)
+            left = "the old one was removed, as it no longer describes the folder"
+        except OSError:
+            left = "the old one could not be removed either and no longer describes the folder"
+        error = HandoutsError([Problem(Where(str(path)), f"could not be written ({cause(exc)}); {left}: "
+                                                         "run the build again when the cause is fixed")])
+        error.exit_code = 1  # PDFs were written: this is not the "nothing written" of exit code 2
+        raise error from None

@@ -63,16 +63,19 @@ def build(documents: tuple[str, ...], content_path: Path, clinics_path: Path | N
     """
     from handouts.build import build as run_build
 
-    manifest = run_build(content_path, clinics_path, documents, clinic_ids, langs, layout_name, out_dir)
-    for entry in manifest.files:
+    report = run_build(content_path, clinics_path, documents, clinic_ids, langs, layout_name, out_dir)
+    for entry in report.run.files:
         click.echo(f"{out_dir / entry.path}  ({entry.pages} page{'s' if entry.pages != 1 else ''})")
-    for warning in manifest.warnings:
+    for warning in report.run.warnings:
         click.echo(f"WARNING {warning['path']}: {warning['warning']}", err=True)
-    for failure in manifest.failed:
+    for failure in report.run.failed:
         click.echo(f"FAILED {failure['clinic']}/{failure['name']}: {failure['reason']}", err=True)
-    summary = f"{len(manifest.files)} PDF(s) written to {out_dir}, listed in {out_dir / 'manifest.json'}"
-    if manifest.failed:
-        click.echo(f"{summary}; {len(manifest.failed)} failed.", err=True)
+    for note in report.notes:
+        click.echo(f"NOTE {note}", err=True)
+    summary = (f"{len(report.run.files)} PDF(s) written to {out_dir}; {out_dir / 'manifest.json'} lists "
+               f"{len(report.manifest.files)}")
+    if report.run.failed:
+        click.echo(f"{summary}; {len(report.run.failed)} failed.", err=True)
         sys.exit(1)
     click.echo(summary + ".")
 

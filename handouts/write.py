@@ -1,51 +1,11 @@
-"""Write files atomically (temp file + rename) and keep the manifest of what a run produced."""
+"""Write files atomically (temp file + rename), and their digests for the manifest (handouts.manifest)."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-
-
-@dataclass(frozen=True)
-class ManifestEntry:
-    """One built PDF, as listed in manifest.json."""
-
-    path: str  # relative to the output folder, with forward slashes
-    clinic: str
-    document: str
-    treatment: str | None
-    language: str
-    layout: str
-    pages: int
-    bytes: int
-    sha256: str
-    content_version: str
-
-
-@dataclass
-class Manifest:
-    """What one run built, and what failed (with the reasons)."""
-
-    content_version: str
-    layout: str
-    files: list[ManifestEntry] = field(default_factory=list)
-    failed: list[dict[str, str | None]] = field(default_factory=list)
-    warnings: list[dict[str, str]] = field(default_factory=list)  # built, but worth a look (e.g. too long)
-
-    def to_json(self) -> str:
-        """Stable JSON: same run, same bytes."""
-        data = {
-            "content_version": self.content_version,
-            "layout": self.layout,
-            "files": [asdict(f) for f in sorted(self.files, key=lambda f: f.path)],
-            "failed": sorted(self.failed, key=lambda f: json.dumps(f, sort_keys=True)),
-            "warnings": sorted(self.warnings, key=lambda w: json.dumps(w, sort_keys=True)),
-        }
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -67,3 +27,8 @@ def atomic_write(path: Path, data: bytes) -> None:
 def sha256(data: bytes) -> str:
     """Hex digest for the manifest."""
     return hashlib.sha256(data).hexdigest()
+
+
+def cause(exc: OSError) -> str:
+    """The operating system's reason for a failed file operation, e.g. "No space left on device"."""
+    return exc.strerror or str(exc) or type(exc).__name__

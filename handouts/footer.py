@@ -98,7 +98,10 @@ def _wrap(text: str, font: str, size: float, room: Callable[[int], float]) -> li
                 lines.append(line)
                 line = ""
                 continue
-            cut = len(word) - 1  # a word wider than a whole line: as much of it as fits
+            if len(word) == 1:  # not even one character fits: set it anyway rather than loop for ever
+                line = word
+                break
+            cut = len(word) - 1  # a word wider than a whole line: as much of it as fits, one character at least
             while cut > 1 and stringWidth(word[:cut], font, size) > room(len(lines)):
                 cut -= 1
             lines.append(word[:cut])

@@ -482,3 +482,11 @@ def test_a_document_longer_than_its_page_budget_is_a_warning(tmp_path: Path) -> 
     # Large print takes the pages it needs: no warning there.
     large = run("build", "--content", content, "--layout", "large-print", "--out", tmp_path / "large")
     assert large.exit_code == 0 and "WARNING" not in large.output
+
+
+def test_footer_wrapping_ends_even_with_no_room_at_all() -> None:
+    from handouts.fonts import register
+    from handouts.footer import _wrap
+
+    regular, _ = register("NotoSans-Regular.ttf", "NotoSans-Bold.ttf")
+    assert _wrap("Harbor Clinic", regular, 9, lambda n: -5.0) == ["H", "a", "r", "b", "o", "r", "C", "l", "i", "n", "i", "c"]

@@ -39,7 +39,9 @@ def main() -> None:
     colours, languages and treatments; layouts/ decides how pages look.
 
     Exit codes: 0 all built; 1 some documents failed (the rest were built; each failure is
-    named on stderr and in manifest.json); 2 invalid input or usage (nothing written).
+    named on stderr and in manifest.json); 2 invalid input or usage, a problem every document
+    would share (SOURCE_DATE_EPOCH, layout, output folder) or another run holding the output
+    folder (nothing written).
     """
 
 

@@ -56,9 +56,9 @@ def render(doc: ResolvedDocument, layout: Layout) -> tuple[bytes, int]:
     # Page 1 carries the letterhead (logo, name, rule); later pages a slim running header, so
     # the room goes to the text.
     template.addPageTemplates([
-        PageTemplate("first", [frame(_header_height(layout), "first")], autoNextPageTemplate="later",
+        PageTemplate("first", [frame(header_height(layout), "first")], autoNextPageTemplate="later",
                      onPage=lambda c, d: _header(c, doc, layout, brand)),
-        PageTemplate("later", [frame(_running_header_height(layout), "later")],
+        PageTemplate("later", [frame(running_header_height(layout), "later")],
                      onPage=lambda c, d: _running_header(c, doc, layout, brand)),
     ])
     pages: list[int] = []
@@ -125,7 +125,7 @@ class _NumberedCanvas(Canvas):
         super().save()
 
 
-def _header_height(layout: Layout) -> float:
+def header_height(layout: Layout) -> float:
     """From the top margin to where the body starts, under the first page's letterhead."""
     return layout.header["logo_height"] + LOGO_TO_RULE + layout.header["rule"] + layout.header["gap"]
 
@@ -135,7 +135,7 @@ def _running_size(layout: Layout) -> float:
     return max(layout.type["small"], layout.header["name_size"] * 0.75)
 
 
-def _running_header_height(layout: Layout) -> float:
+def running_header_height(layout: Layout) -> float:
     """From the top margin to where the body starts on later pages."""
     return _running_size(layout) * 1.2 + NAME_TO_RULE + layout.header["rule"] + layout.header["gap"]
 

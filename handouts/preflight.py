@@ -43,12 +43,12 @@ def layout_file(name: str, directory: Path) -> Path:
 
 def geometry_problems(layout: Layout, labels: Mapping[str, Mapping[str, str]], file: Path) -> list[Problem]:
     """Why the layout's pages would leave too little room for text between margins, header and footer, if they would."""
-    # The frames are sized in handouts.layout; these checks use its own measures so that they agree.
+    # The frames are sized in handouts.layout; these checks use the same measures, so the two agree.
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     from handouts.fonts import register
     from handouts.footer import WIDEST_PAGE, Footer
-    from handouts.layout import _header_height, _running_header_height
+    from handouts.layout import header_height, running_header_height
 
     where = Where(str(file), 0, "margins")
     width, height = layout.page_size
@@ -65,7 +65,7 @@ def geometry_problems(layout: Layout, labels: Mapping[str, Mapping[str, str]], f
     # The footer has at least two lines (clinic and phone; title, version and date); longer ones take more.
     bottom = max(margins["bottom"], Footer(("", ""), "", small).height)
     need = layout.type["title"] * 1.2 + BODY_LINES * layout.type["leading"]
-    for page, header in (("page 1", _header_height(layout)), ("later pages", _running_header_height(layout))):
+    for page, header in (("page 1", header_height(layout)), ("later pages", running_header_height(layout))):
         room = height - margins["top"] - bottom - header
         if room < need:
             problems.append(Problem(where, f"the top margin ({margins['top']:g} pt), the header ({header:g} pt) and "

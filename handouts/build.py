@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Iterable
 
 from handouts.clinics import load_clinics
 from handouts.errors import HandoutsError, Problem, Where, fail_if
+from handouts.fingerprint import fingerprint
 from handouts.load import load_yaml
 from handouts.manifest import MANIFEST_NAME, Manifest, ManifestEntry, RunReport, read_manifest, reconcile
 from handouts.model import Clinic, Content, Job, Layout, ResolvedDocument
 from handouts.outdir import folder_problems, pdfs_on_disk, remove_stale_parts, take_lock
+from handouts.post import pdf_date
 from handouts.preflight import epoch_problems, geometry_problems, layout_file
 from handouts.validate import validate_content
 from handouts.write import atomic_write, cause, sha256
@@ -91,8 +93,13 @@ def build(
     langs: Iterable[str] = (),
     layout_name: str = DEFAULT_LAYOUT,
     out_dir: Path = DEFAULT_OUT,
+    force: bool = False,
 ) -> RunReport:
-    """Build the selected documents into `out_dir` and bring its manifest.json up to date; returns what was done."""
+    """Build the selected documents into `out_dir` and bring its manifest.json up to date; returns what was done.
+
+    A document whose fingerprint (handouts.fingerprint) and PDF are the same as the manifest
+    records is left as it is, unless `force`.
+    """
     from handouts.layouts import layout_dir, load_layout
     from handouts.resolve import resolve_jobs
 
@@ -116,14 +123,21 @@ def build(
         notes += read_notes
         run = Manifest(content.version, layout.name)
         attempted: set[str] = set()
+        unchanged: list[str] = []
+        previous = {entry.path: entry for entry in (old.files if old else [])}
         try:
             for result in results:
-                attempted.add(_build_one(result, layout, out_dir, run))
+                digest = fingerprint(result, layout, pdf_date(result.reviewed)) \
+                    if isinstance(result, ResolvedDocument) else ""
+                if digest and not force and _unchanged(previous.get(_target(result.job)), digest, out_dir):
+                    unchanged.append(_target(result.job))  # its entry stays: reconcile keeps what still matches
+                    continue
+                attempted.add(_build_one(result, layout, out_dir, run, digest))
         finally:
             # Even an interrupted run (Ctrl-C) leaves a manifest that describes the folder as it is.
             manifest, reconcile_notes = reconcile(out_dir, old, run, attempted, pdfs_on_disk(out_dir))
             _write_manifest(out_dir / MANIFEST_NAME, manifest)
-        return RunReport(run, manifest, notes + reconcile_notes)
+        return RunReport(run, manifest, notes + reconcile_notes, unchanged)
     finally:
         lock.release()
 
@@ -133,7 +147,17 @@ def _target(job: Job) -> str:
     return f"{job.clinic.id}/{job.name}.pdf"
 
 
-def _build_one(result: ResolvedDocument | Failure, layout: Layout, out_dir: Path, run: Manifest) -> str:
+def _unchanged(entry: ManifestEntry | None, digest: str, out_dir: Path) -> bool:
+    """Whether the manifest's entry was made from the same fingerprint and its PDF is still the one it lists."""
+    if entry is None or entry.fingerprint != digest:
+        return False
+    try:
+        return sha256((out_dir / entry.path).read_bytes()) == entry.sha256
+    except OSError:
+        return False
+
+
+def _build_one(result: ResolvedDocument | Failure, layout: Layout, out_dir: Path, run: Manifest, digest: str) -> str:
     """Lay out, finish and write one document, or record why it failed; returns its path in the folder."""
     from handouts.resolve import Failure
 
@@ -163,7 +187,7 @@ def _build_one(result: ResolvedDocument | Failure, layout: Layout, out_dir: Path
     run.files.append(ManifestEntry(
         path=relative, clinic=job.clinic.id, document=job.document.id, treatment=job.treatment,
         language=job.lang, layout=layout.name, pages=pages, bytes=len(pdf), sha256=sha256(pdf),
-        content_version=run.content_version,
+        content_version=run.content_version, fingerprint=digest,
     ))
     return relative
 

@@ -56,16 +56,20 @@ def main() -> None:
               help="A layout in layouts/ (standard, a4, large-print, ...) or a path to a layout .yaml file.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT,
               show_default=True, help="Folder for the PDFs (OUT/<clinic>/<document>.<lang>.pdf) and manifest.json.")
+@click.option("--force", is_flag=True,
+              help="Rebuild every selected document, even those whose inputs and PDF are unchanged since the last run.")
 def build(documents: tuple[str, ...], content_path: Path, clinics_path: Path | None, clinic_ids: tuple[str, ...],
-          langs: tuple[str, ...], layout_name: str, out_dir: Path) -> None:
+          langs: tuple[str, ...], layout_name: str, out_dir: Path, force: bool) -> None:
     """Build DOCUMENTs (default: all of them) for every selected clinic and language.
 
     Per-treatment documents such as aftercare are built once per treatment the clinic
-    offers: OUT/<clinic>/aftercare-esketamine.en.pdf.
+    offers: OUT/<clinic>/aftercare-esketamine.en.pdf. A document whose text, clinic values,
+    layout, fonts, logo and date are the same as when its PDF was built, and whose PDF is
+    unchanged, is left as it is (--force rebuilds it).
     """
     from handouts.build import build as run_build
 
-    report = run_build(content_path, clinics_path, documents, clinic_ids, langs, layout_name, out_dir)
+    report = run_build(content_path, clinics_path, documents, clinic_ids, langs, layout_name, out_dir, force)
     for entry in report.run.files:
         click.echo(f"{out_dir / entry.path}  ({entry.pages} page{'s' if entry.pages != 1 else ''})")
     for warning in report.run.warnings:
@@ -74,7 +78,8 @@ def build(documents: tuple[str, ...], content_path: Path, clinics_path: Path | N
         click.echo(f"FAILED {failure['clinic']}/{failure['name']}: {failure['reason']}", err=True)
     for note in report.notes:
         click.echo(f"NOTE {note}", err=True)
-    summary = (f"{len(report.run.files)} PDF(s) written to {out_dir}; {out_dir / 'manifest.json'} lists "
+    unchanged = f", {len(report.unchanged)} unchanged" if report.unchanged else ""
+    summary = (f"{len(report.run.files)} PDF(s) written to {out_dir}{unchanged}; {out_dir / 'manifest.json'} lists "
                f"{len(report.manifest.files)}")
     if report.run.failed:
         click.echo(f"{summary}; {len(report.run.failed)} failed.", err=True)

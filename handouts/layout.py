@@ -172,7 +172,8 @@ def _header(canvas: Canvas, doc: ResolvedDocument, layout: Layout, brand: colors
     regular, bold = register(layout.fonts["regular"], layout.fonts["bold"])
     x = left
     if doc.logo is not None:
-        image = _image(doc.logo)
+        stat = doc.logo.stat()
+        image = _image(doc.logo, stat.st_mtime_ns, stat.st_size)
         iw, ih = image.getSize()
         logo_w = logo_h * iw / ih
         canvas.drawImage(image, left, top - logo_h, logo_w, logo_h, mask="auto")
@@ -197,7 +198,8 @@ def fit(text: str, font: str, size: float, width: float, smallest: float = 0.75)
 
 
 @lru_cache(maxsize=64)
-def _image(path: Path) -> ImageReader:
+def _image(path: Path, mtime_ns: int, size: int) -> ImageReader:  # noqa: ARG001 - the key: a changed logo is read again
+    """A logo, decoded once for every document that shares it while the file stays the same."""
     return ImageReader(str(path))
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +39,12 @@ def available(directory: Path) -> list[str]:
     return sorted(p.stem for p in directory.glob("*.yaml"))
 
 
-@lru_cache(maxsize=16)
 def load_layout(name: str, directory: Path) -> Layout:
-    """The named layout (or a path to a layout file), merged over its parents and checked."""
+    """The named layout (or a path to a layout file), merged over its parents and checked.
+
+    Read afresh on every call (it is a few small files): a layout edited between two builds in
+    one process, a test's or a long-running page's, must not be served from a cache.
+    """
     path = Path(name) if name.endswith((".yaml", ".yml")) else directory / f"{name}.yaml"
     if not path.is_file():
         known = ", ".join(available(directory)) or "none"

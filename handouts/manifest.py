@@ -35,6 +35,7 @@ class ManifestEntry:
     bytes: int
     sha256: str
     content_version: str
+    fingerprint: str = ""  # of everything that made it (handouts.fingerprint); a re-run skips it while unchanged
 
 
 @dataclass
@@ -68,6 +69,7 @@ class RunReport:
     run: Manifest  # only what this run built, failed and warned about
     manifest: Manifest  # the whole folder, as written to manifest.json
     notes: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)  # documents left as they were: same fingerprint, same PDF
 
 
 def read_manifest(path: Path) -> tuple[Manifest | None, list[str]]:
@@ -147,8 +149,9 @@ def _replaced(path: Path, cause: str) -> str:
 
 def _entry(raw: Any) -> ManifestEntry | None:
     """An entry of an older manifest, or None when it is not one this tool would have written."""
-    if not isinstance(raw, dict) or set(raw) != {f.name for f in fields(ManifestEntry)}:
-        return None
+    names = {f.name for f in fields(ManifestEntry)}
+    if not isinstance(raw, dict) or not names - {"fingerprint"} <= set(raw) <= names:
+        return None  # an entry from before fingerprints is read, and rebuilt on the next run
     for name, value in raw.items():
         expected: tuple[type, ...] = (int,) if name in ("pages", "bytes") else (str,)
         if name == "treatment" and value is None:

@@ -1,0 +1,74 @@
+"""A document's fingerprint: a digest of everything that goes into its PDF, and nothing else.
+
+A re-run skips a document whose fingerprint and file are unchanged. So the digest covers the
+resolved text (not the YAML it came from: moving a paragraph or adding a comment in
+content.yaml changes line numbers, not PDFs), the clinic values printed in header, footer and
+metadata, the layout, the bytes of the fonts and logo, the PDF date, and the code that draws:
+this package's source, ReportLab's and pypdf's versions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from handouts import __version__
+from handouts.fonts import FONT_DIR
+from handouts.model import Layout, ResolvedDocument
+
+
+def fingerprint(doc: ResolvedDocument, layout: Layout, pdf_date: str) -> str:
+    """The hex sha256 of what makes this document's PDF, in a stable order."""
+    job = doc.job
+    made_of = {
+        "code": _code_versions(),
+        "layout": dataclasses.asdict(layout),
+        "fonts": {name: _file_digest(FONT_DIR / name) for name in sorted(set(layout.fonts.values()))},
+        "logo": _file_digest(doc.logo) if doc.logo is not None else None,
+        "date": pdf_date,
+        "job": [job.clinic.id, job.document.id, job.lang, job.treatment, job.name],
+        "document": {
+            "title": doc.title, "plain_title": doc.plain_title, "subject": doc.subject,
+            "clinic_name": doc.clinic_name, "phone": doc.phone, "labels": dict(doc.labels),
+            "version": doc.version, "reviewed": doc.reviewed,
+            "colors": [doc.primary_color, doc.accent_color],
+            "sections": [[s.id, s.heading, [[b.kind, b.data] for b in s.blocks]] for s in doc.sections],
+        },
+    }
+    text = json.dumps(made_of, sort_keys=True, ensure_ascii=False, default=_plain)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    """What json cannot write itself: tuples become lists on their own; paths become text."""
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot fingerprint a {type(value).__name__}")
+
+
+@lru_cache(maxsize=1)
+def _code_versions() -> dict[str, str]:
+    """The versions of the code that lays out and writes the PDF: ReportLab's and pypdf's, and this
+    package's own source, by content (a fix between releases must rebuild, not hide behind 0.1.0)."""
+    package = Path(__file__).parent
+    source = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        source.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return {"handouts": f"{__version__}+{source.hexdigest()[:16]}", "reportlab": metadata.version("reportlab"),
+            "pypdf": metadata.version("pypdf")}
+
+
+def _file_digest(path: Path) -> str:
+    """A file's sha256, read once while it stays the same size and age (a chain's clinics often share a logo)."""
+    stat = path.stat()
+    return _digest(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=256)
+def _digest(path: Path, mtime_ns: int, size: int) -> str:  # noqa: ARG001 - the key: a changed file is read again
+    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -127,15 +127,16 @@ def build(
         previous = {entry.path: entry for entry in (old.files if old else [])}
         try:
             for result in results:
-                digest = fingerprint(result, layout, pdf_date(result.reviewed)) \
-                    if isinstance(result, ResolvedDocument) else ""
-                if digest and not force and _unchanged(previous.get(_target(result.job)), digest, out_dir):
-                    unchanged.append(_target(result.job))  # its entry stays: reconcile keeps what still matches
+                digest = _digest(result, layout)
+                entry = previous.get(_target(result.job))
+                if digest and entry is not None and not force and _unchanged(entry, digest, out_dir):
+                    unchanged.append(entry.path)  # its entry stays: reconcile keeps what still matches
+                    _budget(result.job, entry.pages, layout, run)  # the budget may have changed since
                     continue
                 attempted.add(_build_one(result, layout, out_dir, run, digest))
         finally:
             # Even an interrupted run (Ctrl-C) leaves a manifest that describes the folder as it is.
-            manifest, reconcile_notes = reconcile(out_dir, old, run, attempted, pdfs_on_disk(out_dir))
+            manifest, reconcile_notes = reconcile(out_dir, old, run, attempted, pdfs_on_disk(out_dir), set(unchanged))
             _write_manifest(out_dir / MANIFEST_NAME, manifest)
         return RunReport(run, manifest, notes + reconcile_notes, unchanged)
     finally:
@@ -147,9 +148,19 @@ def _target(job: Job) -> str:
     return f"{job.clinic.id}/{job.name}.pdf"
 
 
-def _unchanged(entry: ManifestEntry | None, digest: str, out_dir: Path) -> bool:
+def _digest(result: ResolvedDocument | Failure, layout: Layout) -> str:
+    """The fingerprint of a document that can be made; "" (build it) for a failure or a logo that cannot be read."""
+    if not isinstance(result, ResolvedDocument):
+        return ""
+    try:
+        return fingerprint(result, layout, pdf_date(result.reviewed))
+    except OSError:  # the logo went missing since validation: building it names the problem for that document
+        return ""
+
+
+def _unchanged(entry: ManifestEntry, digest: str, out_dir: Path) -> bool:
     """Whether the manifest's entry was made from the same fingerprint and its PDF is still the one it lists."""
-    if entry is None or entry.fingerprint != digest:
+    if entry.fingerprint != digest:
         return False
     try:
         return sha256((out_dir / entry.path).read_bytes()) == entry.sha256
@@ -180,16 +191,21 @@ def _build_one(result: ResolvedDocument | Failure, layout: Layout, out_dir: Path
         run.failed.append({"clinic": job.clinic.id, "document": job.document.id, "treatment": job.treatment,
                            "language": job.lang, "name": job.name, "reason": "; ".join(made)})
         return relative
-    budget = job.document.pages
-    if budget is not None and pages > budget and layout.type["body"] < LARGE_PRINT:
-        run.warnings.append({"path": relative, "warning": f"{pages} pages, more than the {budget} that "
-                             f"{job.document.where.path}.pages allows: shorten the text or the clinic's values"})
+    _budget(job, pages, layout, run)
     run.files.append(ManifestEntry(
         path=relative, clinic=job.clinic.id, document=job.document.id, treatment=job.treatment,
         language=job.lang, layout=layout.name, pages=pages, bytes=len(pdf), sha256=sha256(pdf),
         content_version=run.content_version, fingerprint=digest,
     ))
     return relative
+
+
+def _budget(job: Job, pages: int, layout: Layout, run: Manifest) -> None:
+    """Warn when a document runs past its page budget (below large print, which takes the pages it needs)."""
+    budget = job.document.pages
+    if budget is not None and pages > budget and layout.type["body"] < LARGE_PRINT:
+        run.warnings.append({"path": _target(job), "warning": f"{pages} pages, more than the {budget} that "
+                             f"{job.document.where.path}.pages allows: shorten the text or the clinic's values"})
 
 
 def _make(doc: ResolvedDocument, layout: Layout) -> tuple[bytes, int] | list[str]:

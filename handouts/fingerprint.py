@@ -13,7 +13,6 @@ import dataclasses
 import hashlib
 import json
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -59,8 +58,12 @@ def _code_versions() -> dict[str, str]:
     source = hashlib.sha256()
     for path in sorted(package.rglob("*.py")):
         source.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
-    return {"handouts": f"{__version__}+{source.hexdigest()[:16]}", "reportlab": metadata.version("reportlab"),
-            "pypdf": metadata.version("pypdf")}
+    import pypdf
+    import reportlab
+
+    # The modules' own versions: package metadata is missing from some bundled installs.
+    return {"handouts": f"{__version__}+{source.hexdigest()[:16]}", "reportlab": reportlab.Version,
+            "pypdf": pypdf.__version__}
 
 
 def _file_digest(path: Path) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Collection
 
 from handouts.write import cause, sha256
 
@@ -98,8 +98,12 @@ def read_manifest(path: Path) -> tuple[Manifest | None, list[str]]:
 
 
 def reconcile(out_dir: Path, old: Manifest | None, run: Manifest, attempted: set[str],
-              on_disk: set[str]) -> tuple[Manifest, list[str]]:
-    """The folder's manifest after `run`: its entries, and the older ones still true of the disk; with notes."""
+              on_disk: set[str], rechecked: Collection[str] = ()) -> tuple[Manifest, list[str]]:
+    """The folder's manifest after `run`: its entries, and the older ones still true of the disk; with notes.
+
+    `rechecked` are documents this run left unchanged but warned about afresh (in `run.warnings`):
+    their older warnings are dropped.
+    """
     default_reason = NOT_LISTED if old else UNREADABLE
     old = old or Manifest("", "")
     files = {entry.path: entry for entry in run.files}
@@ -129,7 +133,7 @@ def reconcile(out_dir: Path, old: Manifest | None, run: Manifest, attempted: set
         del unknown[path]
     tried = attempted | files.keys()
     failed = [*run.failed, *(f for f in old.failed if f"{f['clinic']}/{f['name']}.pdf" not in tried)]
-    kept_warnings = [w for w in old.warnings if w["path"] in files and w["path"] not in attempted]
+    kept_warnings = [w for w in old.warnings if w["path"] in files and w["path"] not in attempted and w["path"] not in rechecked]
     manifest = Manifest(run.content_version, run.layout, list(files.values()), failed,
                         [*run.warnings, *kept_warnings], [{"path": p, "reason": r} for p, r in unknown.items()])
     notes = []

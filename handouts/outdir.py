@@ -188,6 +188,8 @@ def _alive(holder: dict[str, Any]) -> bool:
     """Whether the run a lock names may still be running: only a pid on this host can be looked up."""
     if holder["host"] != socket.gethostname() or os.name == "nt":  # Windows' os.kill would end the process
         return True
+    if holder["pid"] == os.getpid():  # not ours, since we hold no lock yet: a dead run's (a container's pid 1, say)
+        return False
     try:
         os.kill(holder["pid"], 0)
     except ProcessLookupError:

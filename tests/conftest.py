@@ -17,6 +17,13 @@ CASES = Path(__file__).resolve().parent / "cases"
 CONTENT = ROOT / "content.yaml"
 
 
+@pytest.fixture(autouse=True)
+def _no_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builds date their PDFs from the content unless a test sets SOURCE_DATE_EPOCH itself
+    (package builders such as Debian's and Nix's set it in the environment)."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+
 def run(*args: str | Path) -> Result:
     """Run the CLI in-process, as a user would type it."""
     return CliRunner().invoke(main, [str(a) for a in args])
@@ -46,7 +53,9 @@ def pdf_text(path: Path) -> str:
 def sample_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """`handouts build` on the shipped sample content, run once for the whole session."""
     out = tmp_path_factory.mktemp("sample") / "output"
-    result = run("build", "--content", CONTENT, "--out", out)
+    with pytest.MonkeyPatch.context() as patch:  # set up before any test's own fixtures
+        patch.delenv("SOURCE_DATE_EPOCH", raising=False)
+        result = run("build", "--content", CONTENT, "--out", out)
     assert result.exit_code == 0, result.output
     return {"out": out, "output": result.output}
 

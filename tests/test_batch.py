@@ -134,14 +134,16 @@ def test_pdfs_without_a_readable_manifest_are_reported_not_described(
 
 
 def test_a_live_lock_stops_a_second_run_with_nothing_touched(out: Path) -> None:
-    lock = {"pid": os.getpid(), "host": socket.gethostname(), "started": "2026-11-27T08:00:00+00:00"}
+    # A live process on this host: the one that started the tests (this process's own pid would be
+    # taken for a dead run's, as a container's pid 1 is after a restart).
+    lock = {"pid": os.getppid(), "host": socket.gethostname(), "started": "2026-11-27T08:00:00+00:00"}
     (out / LOCK).write_text(json.dumps(lock), encoding="utf-8")
     (out / "cedar-ridge" / ".handout.en.pdf.123.part").write_bytes(b"the live run's")
     before = snapshot(out)
     result = run("build", *CLINIC, "--out", out)
     assert result.exit_code == 2, result.output
     assert "another handouts run is writing to this folder" in result.output
-    assert f"pid {os.getpid()} on host {socket.gethostname()}, started 2026-11-27T08:00:00+00:00" in result.output
+    assert f"pid {os.getppid()} on host {socket.gethostname()}, started 2026-11-27T08:00:00+00:00" in result.output
     assert str(out / LOCK) in result.output
     assert snapshot(out) == before
 
@@ -289,3 +291,12 @@ def test_a_failing_document_keeps_the_others_and_its_reason_is_stable(out: Path,
     assert failure["reason"] == "does not fit on the page with layout 'standard': Flowable <object object> too large on page 1"
     assert sorted(entries(out)) == ["cedar-ridge/aftercare-iv.en.pdf", "cedar-ridge/handout.en.pdf"]
     assert_truthful(out)
+
+
+def test_a_lock_naming_this_very_pid_is_a_dead_runs(out: Path) -> None:
+    # In a container every run is pid 1: a killed run's lock names the pid the next run has.
+    lock = {"pid": os.getpid(), "host": socket.gethostname(), "started": "2026-11-27T08:00:00+00:00"}
+    (out / LOCK).write_text(json.dumps(lock), encoding="utf-8")
+    result = run("build", *CLINIC, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert f"took over {out / LOCK} from a run that is no longer running (pid {os.getpid()}" in result.output

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from conftest import run
 
 CEDAR = ["cedar-ridge/aftercare-im.en.pdf", "cedar-ridge/aftercare-iv.en.pdf", "cedar-ridge/handout.en.pdf"]
@@ -93,3 +95,29 @@ def test_a_logo_replaced_between_builds_in_one_process_is_the_one_drawn(workspac
     left, top = 54, 36  # the standard layout's left and top margins, where the logo sits
     teal = [image.getpixel((x, y)) for x in range(left, left + 36) for y in range(top, top + 36)]
     assert sum(1 for r, g, b in teal if abs(r - 11) < 40 and abs(g - 92) < 40 and abs(b - 122) < 40) > 100
+
+
+def test_a_changed_page_budget_is_checked_again_for_unchanged_documents(workspace: Path) -> None:
+    content, out = workspace / "content.yaml", workspace / "out"
+    _build(content, out)
+    text = content.read_text(encoding="utf-8")
+    budget = "    pages: 2                # at most"
+    assert budget in text
+    content.write_text(text.replace(budget, "    pages: 1                # at most"), encoding="utf-8")
+    written, output = _build(content, out)
+    assert written == set()  # the PDF does not change with its budget
+    assert "WARNING cedar-ridge/handout.en.pdf: 2 pages, more than the 1" in output
+    content.write_text(text, encoding="utf-8")
+    written, output = _build(content, out)
+    assert written == set() and "WARNING" not in output
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["warnings"] == []
+
+
+def test_a_new_pdf_date_or_clinic_value_rebuilds_what_prints_it(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content, out = workspace / "content.yaml", workspace / "out"
+    _build(content, out)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    assert _build(content, out)[0] == set(CEDAR)
+    text = content.read_text(encoding="utf-8")
+    content.write_text(text.replace('phone: "(303) 555-0187"', 'phone: "(303) 555-0188"'), encoding="utf-8")
+    assert _build(content, out)[0] == set(CEDAR)

@@ -489,4 +489,11 @@ def test_footer_wrapping_ends_even_with_no_room_at_all() -> None:
     from handouts.footer import _wrap
 
     regular, _ = register("NotoSans-Regular.ttf", "NotoSans-Bold.ttf")
-    assert _wrap("Harbor Clinic", regular, 9, lambda n: -5.0) == ["H", "a", "r", "b", "o", "r", "C", "l", "i", "n", "i", "c"]
+    calls = []
+
+    def no_room(line: int) -> float:
+        calls.append(line)
+        assert len(calls) < 1000, "the wrapping does not end"  # fail, rather than hang, if it loops again
+        return -5.0
+
+    assert _wrap("Harbor Clinic", regular, 9, no_room) == ["H", "a", "r", "b", "o", "r", "C", "l", "i", "n", "i", "c"]

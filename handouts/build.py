@@ -213,11 +213,9 @@ def _make(doc: ResolvedDocument, layout: Layout) -> tuple[bytes, int] | list[str
     from reportlab.platypus.doctemplate import LayoutError
 
     from handouts.layout import render
-    from handouts.post import finish
 
     try:
-        pdf, pages = render(doc, layout)
-        return finish(pdf, doc), pages
+        return render(doc, layout)
     except LayoutError as exc:
         return [f"does not fit on the page with layout {layout.name!r}: {_stable(str(exc))}"]
     except HandoutsError as exc:

@@ -4,7 +4,7 @@ A re-run skips a document whose fingerprint and file are unchanged. So the diges
 resolved text (not the YAML it came from: moving a paragraph or adding a comment in
 content.yaml changes line numbers, not PDFs), the clinic values printed in header, footer and
 metadata, the layout, the bytes of the fonts and logo, the PDF date, and the code that draws:
-this package's source, ReportLab's and pypdf's versions.
+this package's source and ReportLab's version.
 """
 
 from __future__ import annotations
@@ -52,18 +52,16 @@ def _plain(value: Any) -> Any:
 
 @lru_cache(maxsize=1)
 def _code_versions() -> dict[str, str]:
-    """The versions of the code that lays out and writes the PDF: ReportLab's and pypdf's, and this
-    package's own source, by content (a fix between releases must rebuild, not hide behind 0.1.0)."""
+    """The code that lays out and writes the PDF: ReportLab's version, and this package's own source
+    by content (a fix between releases must rebuild, not hide behind 0.1.0)."""
     package = Path(__file__).parent
     source = hashlib.sha256()
     for path in sorted(package.rglob("*.py")):
         source.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
-    import pypdf
     import reportlab
 
-    # The modules' own versions: package metadata is missing from some bundled installs.
-    return {"handouts": f"{__version__}+{source.hexdigest()[:16]}", "reportlab": reportlab.Version,
-            "pypdf": pypdf.__version__}
+    # ReportLab's own version string: package metadata is missing from some bundled installs.
+    return {"handouts": f"{__version__}+{source.hexdigest()[:16]}", "reportlab": reportlab.Version}
 
 
 def _file_digest(path: Path) -> str:

@@ -20,6 +20,7 @@ from handouts.blocks.flow import Kept, Kit, keep_last_words, tagged
 from handouts.fonts import register
 from handouts.footer import Footer, draw_footer, footer_for
 from handouts.model import Layout, ResolvedDocument
+from handouts.post import PDF_VERSION, stamp
 
 CONTRAST_MIN = 4.5  # WCAG 2.1 AA for text
 HEADER_NAME_GAP = 12.0
@@ -50,7 +51,7 @@ def render(doc: ResolvedDocument, layout: Layout) -> tuple[bytes, int]:
         subject=doc.subject,
         creator="handouts",
         lang=doc.job.lang,
-        invariant=1,  # fixed ID and dates here; post.py stamps the content's own date
+        invariant=1,  # a file ID digested from what is written; post.stamp sets the dates
         initialFontName=kit.styles["body"].fontName,
     )
     # Page 1 carries the letterhead (logo, name, rule); later pages a slim running header, so
@@ -64,7 +65,9 @@ def render(doc: ResolvedDocument, layout: Layout) -> tuple[bytes, int]:
     pages: list[int] = []
 
     def canvas(*args: Any, **kwargs: Any) -> _NumberedCanvas:
-        return _NumberedCanvas(*args, footer=footer, layout=layout, pages=pages, **kwargs)
+        made = _NumberedCanvas(*args, footer=footer, layout=layout, pages=pages, pdfVersion=PDF_VERSION, **kwargs)
+        stamp(made, doc.reviewed)
+        return made
 
     template.build(_story(doc, kit), canvasmaker=canvas)
     return buffer.getvalue(), pages[0]

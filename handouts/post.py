@@ -1,42 +1,46 @@
-"""Finish a laid-out PDF with pypdf: PDF version, dates from the content, a stable file ID, viewer settings."""
+"""The PDF's own details, which ReportLab writes as it lays out: version, dates, viewer settings.
+
+No second pass over the file: ReportLab sets the version, the dates (from the content's review
+date, or SOURCE_DATE_EPOCH), the title shown by viewers, the language and, in invariant mode,
+a file ID that is a digest of what it wrote, so the same input gives the same bytes. What
+ReportLab cannot do itself (filling, flattening and merging forms) belongs here too.
+"""
 
 from __future__ import annotations
 
 import datetime
-import hashlib
-import io
 import os
+import time
+from typing import Any
 
-from handouts.model import ResolvedDocument
+PDF_VERSION = (1, 7)  # what ReportLab lays out is valid PDF 1.7 (ISO 32000-1); it would declare 1.4
+PRODUCER = "handouts (ReportLab)"
 
-PDF_HEADER = "%PDF-1.7"  # pypdf would write 1.3; what ReportLab lays out is valid PDF 1.7 (ISO 32000-1)
+
+def pdf_moment(reviewed: str) -> datetime.datetime:
+    """When a build is dated: SOURCE_DATE_EPOCH when set, else the content's review date (midnight UTC)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
+    return datetime.datetime.combine(datetime.date.fromisoformat(reviewed), datetime.time(), datetime.timezone.utc)
 
 
 def pdf_date(reviewed: str) -> str:
-    """The PDF date of a build: SOURCE_DATE_EPOCH when set, else the content's review date."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        when = datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
-    else:
-        when = datetime.datetime.combine(datetime.date.fromisoformat(reviewed), datetime.time(), datetime.timezone.utc)
-    return when.strftime("D:%Y%m%d%H%M%SZ")
+    """The PDF date of a build, as written in the file: D:YYYYMMDDhhmmssZ."""
+    return pdf_moment(reviewed).strftime("D:%Y%m%d%H%M%SZ")
 
 
-def finish(pdf: bytes, doc: ResolvedDocument) -> bytes:
-    """Stamp PDF 1.7, dates and a content-derived /ID, and ask viewers to show the title, not the file name."""
-    from pypdf import PdfWriter
-    from pypdf.generic import ArrayObject, BooleanObject, ByteStringObject, DictionaryObject, NameObject
+def stamp(canvas: Any, reviewed: str) -> None:
+    """Set a new ReportLab canvas's dates, producer and viewer settings (call before anything is drawn)."""
+    from reportlab.lib.utils import TimeStamp
 
-    writer = PdfWriter(clone_from=io.BytesIO(pdf))
-    writer.pdf_header = PDF_HEADER
-    date = pdf_date(doc.reviewed)
-    writer.add_metadata({"/CreationDate": date, "/ModDate": date, "/Producer": "handouts (ReportLab, pypdf)"})
-    writer._root_object[NameObject("/ViewerPreferences")] = DictionaryObject(
-        {NameObject("/DisplayDocTitle"): BooleanObject(True)}
-    )
-    # The same input gives the same bytes: the file ID is a digest of what ReportLab laid out.
-    digest = ByteStringObject(hashlib.sha256(pdf).digest()[:16])
-    writer._ID = ArrayObject([digest, digest])
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    moment = pdf_moment(reviewed)
+    stamp_time = TimeStamp(invariant=1)  # ReportLab's own type, its fields set to the build's date in UTC
+    stamp_time.t = moment.timestamp()
+    stamp_time.lt = time.gmtime(stamp_time.t)
+    stamp_time.YMDhms = tuple(stamp_time.lt)[:6]
+    stamp_time.dhh = stamp_time.dmm = 0
+    canvas._doc._timeStamp = stamp_time  # what the info dictionary's CreationDate and ModDate print
+    canvas.setDateFormatter(lambda *ymdhms: "D:%04d%02d%02d%02d%02d%02dZ" % ymdhms)
+    canvas.setProducer(PRODUCER)
+    canvas.setViewerPreference("DisplayDocTitle", "true")  # viewers show the title, not the file name

@@ -106,19 +106,23 @@ def _limit(path: Path, name: str, default: int) -> int:
 
 @dataclass(frozen=True)
 class FolderLock:
-    """This run's hold on an output folder: the lock file and what this run wrote into it."""
+    """This run's hold on an output folder: the lock file, what this run wrote into it, and (on POSIX)
+    the open file whose kernel lock is the real hold: it ends when the process does, however it ends."""
 
     path: Path
     text: str
     note: str | None = None  # said when a dead run's lock was taken over
+    fd: int | None = None
 
     def release(self) -> None:
-        """Remove the lock file, if it is still this run's."""
+        """Remove the lock file, if it is still this run's, then let go of it."""
         if _read(self.path) == self.text:
             try:
                 self.path.unlink()
             except OSError:
-                pass  # the next run finds a dead pid here and takes the lock over
+                pass  # the next run finds it unheld (or its pid dead) and takes it over
+        if self.fd is not None:
+            os.close(self.fd)
 
 
 def take_lock(out_dir: Path) -> FolderLock:
@@ -126,6 +130,57 @@ def take_lock(out_dir: Path) -> FolderLock:
     path = out_dir / LOCK_NAME
     started = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
     text = json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "started": started}, sort_keys=True) + "\n"
+    try:
+        import fcntl  # noqa: F401 - POSIX only
+    except ImportError:
+        return _take_by_pid(path, text)
+    return _take_by_flock(path, text)
+
+
+def _take_by_flock(path: Path, text: str) -> FolderLock:
+    """The lock held with flock(2): two runs can never both hold it, and a killed run's hold ends with it."""
+    import fcntl
+
+    for _ in range(3):  # a lock file removed and made anew between opening and locking it is tried again
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise HandoutsError([Problem(Where(str(path)), f"cannot lock the output folder: {cause(exc)}")]) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            holder = _holder(_read(path) or "")
+            who = _describe(holder) if holder else "a run that has not yet said which"
+            raise HandoutsError([Problem(Where(str(path)), f"another handouts run is writing to this folder: {who}; "
+                                 "wait for it to finish")]) from None
+        try:
+            same = os.fstat(fd).st_ino == path.stat().st_ino
+        except OSError:
+            same = False
+        if not same:
+            os.close(fd)
+            continue
+        holder = _holder(_read(path) or "")
+        if holder is not None and holder["host"] != socket.gethostname():
+            os.close(fd)  # a folder shared over the network: flock may not reach the other host, so trust its lock
+            raise HandoutsError([Problem(Where(str(path)), f"another handouts run is writing to this folder: "
+                                 f"{_describe(holder)}; wait for it to finish, or delete this file if that run "
+                                 "has stopped")]) from None
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, text.encode("utf-8"), 0)
+        except OSError as exc:
+            os.close(fd)
+            raise HandoutsError([Problem(Where(str(path)), f"cannot lock the output folder: {cause(exc)}")]) from None
+        note = f"took over {path} from a run that is no longer running ({_describe(holder)})" if holder else None
+        return FolderLock(path, text, note, fd)
+    raise HandoutsError([Problem(Where(str(path)), "another handouts run is taking this folder's lock at the same "
+                                                   "moment: run again when it has finished")])
+
+
+def _take_by_pid(path: Path, text: str) -> FolderLock:
+    """The lock where flock(2) is missing (Windows): made with O_EXCL, a dead pid's taken over."""
     note = None
     for _ in range(3):  # a lock taken over, or released, between two looks is looked at again
         try:

@@ -16,6 +16,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import CONTENT, ROOT, run
+from handouts.errors import HandoutsError
 
 CLINIC = ("--content", CONTENT, "--clinic", "cedar-ridge")  # English only, three documents: the quickest clinic
 CEDAR = ["cedar-ridge/aftercare-im.en.pdf", "cedar-ridge/aftercare-iv.en.pdf", "cedar-ridge/handout.en.pdf"]
@@ -134,13 +135,19 @@ def test_pdfs_without_a_readable_manifest_are_reported_not_described(
 
 
 def test_a_live_lock_stops_a_second_run_with_nothing_touched(out: Path) -> None:
-    # A live process on this host: the one that started the tests (this process's own pid would be
-    # taken for a dead run's, as a container's pid 1 is after a restart).
+    import fcntl
+
+    # A live run: the lock file names it, and (as a running handouts does) holds a flock on it.
     lock = {"pid": os.getppid(), "host": socket.gethostname(), "started": "2026-11-27T08:00:00+00:00"}
     (out / LOCK).write_text(json.dumps(lock), encoding="utf-8")
     (out / "cedar-ridge" / ".handout.en.pdf.123.part").write_bytes(b"the live run's")
     before = snapshot(out)
-    result = run("build", *CLINIC, "--out", out)
+    held = os.open(out / LOCK, os.O_RDWR)
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        result = run("build", *CLINIC, "--out", out)
+    finally:
+        os.close(held)
     assert result.exit_code == 2, result.output
     assert "another handouts run is writing to this folder" in result.output
     assert f"pid {os.getppid()} on host {socket.gethostname()}, started 2026-11-27T08:00:00+00:00" in result.output
@@ -300,3 +307,18 @@ def test_a_lock_naming_this_very_pid_is_a_dead_runs(out: Path) -> None:
     result = run("build", *CLINIC, "--out", out)
     assert result.exit_code == 0, result.output
     assert f"took over {out / LOCK} from a run that is no longer running (pid {os.getpid()}" in result.output
+
+
+def test_two_runs_never_hold_the_lock_at_once(tmp_path: Path) -> None:
+    from handouts.outdir import take_lock
+
+    first = take_lock(tmp_path)
+    try:
+        with pytest.raises(HandoutsError, match="another handouts run is writing to this folder"):
+            take_lock(tmp_path)  # its pid is alive and its flock held
+    finally:
+        first.release()
+    second = take_lock(tmp_path)  # released: free again, with nothing to take over
+    assert second.note is None
+    second.release()
+    assert not (tmp_path / LOCK).exists()

@@ -101,8 +101,9 @@ def reconcile(out_dir: Path, old: Manifest | None, run: Manifest, attempted: set
               on_disk: set[str], rechecked: Collection[str] = ()) -> tuple[Manifest, list[str]]:
     """The folder's manifest after `run`: its entries, and the older ones still true of the disk; with notes.
 
-    `rechecked` are documents this run left unchanged but warned about afresh (in `run.warnings`):
-    their older warnings are dropped.
+    `rechecked` are documents this run found unchanged (their PDF already hashed against the
+    entry) and warned about afresh (in `run.warnings`): their entries are kept without reading
+    them again, and their older warnings are dropped.
     """
     default_reason = NOT_LISTED if old else UNREADABLE
     old = old or Manifest("", "")
@@ -111,6 +112,9 @@ def reconcile(out_dir: Path, old: Manifest | None, run: Manifest, attempted: set
     gone: list[str] = []
     for entry in old.files:
         if entry.path in attempted or entry.path in files:
+            continue
+        if entry.path in rechecked:
+            files[entry.path] = entry
             continue
         try:
             found = sha256((out_dir / entry.path).read_bytes())

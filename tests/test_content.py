@@ -100,21 +100,13 @@ def test_every_handout_has_the_contraindications_interactions_and_crisis_lines(s
             assert phrase.format(phone=clinic.fields["phone"]) in text, (clinic.id, lang, phrase)
 
 
-def test_esketamine_facts_only_where_esketamine_is_offered(sample_build: dict[str, Any]) -> None:
+@pytest.mark.parametrize(("treatment", "facts"), [("esketamine", ESKETAMINE), ("troche", TROCHE)])
+def test_treatment_facts_only_where_the_treatment_is_offered(sample_build: dict[str, Any], treatment: str,
+                                                             facts: dict[str, tuple[str, ...]]) -> None:
     seen = set()
     for clinic, lang, text in _handouts(sample_build):
-        offered = "esketamine" in clinic.treatments
-        for phrase in ESKETAMINE[lang]:
-            assert (phrase in text) == offered, (clinic.id, lang, phrase)
-        seen.add(offered)
-    assert seen == {True, False}
-
-
-def test_troche_facts_only_where_troches_are_offered(sample_build: dict[str, Any]) -> None:
-    seen = set()
-    for clinic, lang, text in _handouts(sample_build):
-        offered = "troche" in clinic.treatments
-        for phrase in TROCHE[lang]:
+        offered = treatment in clinic.treatments
+        for phrase in facts[lang]:
             assert (phrase in text) == offered, (clinic.id, lang, phrase)
         seen.add(offered)
     assert seen == {True, False}

@@ -174,7 +174,7 @@ def _build_one(result: ResolvedDocument | Failure, layout: Layout, out_dir: Path
 
     job = result.job
     relative = _target(job)
-    made = [str(p) for p in result.problems] if isinstance(result, Failure) else _make(result, layout)
+    made = [str(p) for p in result.problems] if isinstance(result, Failure) else make_pdf(result, layout)
     if isinstance(made, tuple):
         pdf, pages = made
         try:
@@ -208,14 +208,14 @@ def _budget(job: Job, pages: int, layout: Layout, run: Manifest) -> None:
                              f"{job.document.where.path}.pages allows: shorten the text or the clinic's values"})
 
 
-def _make(doc: ResolvedDocument, layout: Layout) -> tuple[bytes, int] | list[str]:
+def make_pdf(doc: ResolvedDocument, layout: Layout, qr_mrn: str | None = None) -> tuple[bytes, int] | list[str]:
     """The finished PDF and its page count, or the reasons it cannot be made (stable text, for the manifest)."""
     from reportlab.platypus.doctemplate import LayoutError
 
     from handouts.layout import render
 
     try:
-        return render(doc, layout)
+        return render(doc, layout, qr_mrn)
     except LayoutError as exc:
         return [f"does not fit on the page with layout {layout.name!r}: {_stable(str(exc))}"]
     except HandoutsError as exc:

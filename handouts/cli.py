@@ -87,6 +87,132 @@ def build(documents: tuple[str, ...], content_path: Path, clinics_path: Path | N
     click.echo(summary + ".")
 
 
+def _one_document(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--clinic, --treatment, --lang and --layout for a command that makes one document."""
+
+    @click.option("--clinic", "clinic_id", metavar="ID", help="The clinic (needed when the clinics file has several).")
+    @click.option("--treatment", metavar="ID",
+                  help="iv, esketamine, im or troche. Default: the clinic's only treatment.")
+    @click.option("--lang", metavar="CODE", help="Language, e.g. es. Default: the clinic's first language.")
+    @click.option("--layout", "layout_name", default=DEFAULT_LAYOUT, show_default=True, metavar="NAME",
+                  help="A layout in layouts/ (standard, a4, large-print, ...) or a path to a layout .yaml file.")
+    @click.option("--patient-name", metavar="NAME", help="Prefill the patient's name (with --dob and --mrn).")
+    @click.option("--dob", metavar="DATE", help="Prefill the date of birth: 1984-03-02 or 03/02/1984.")
+    @click.option("--mrn", metavar="MRN", help="Prefill the medical record number.")
+    @click.option("--provider", metavar="NAME", help="Prefill the provider's printed name.")
+    @click.option("--flatten", is_flag=True,
+                  help="Make the values part of the page: no fields left to change (print-ready, for the chart).")
+    @click.option("--qr-mrn", is_flag=True,
+                  help="Put the MRN in each page's QR code too (never the name or date of birth).")
+    @functools.wraps(command)
+    def wrapper(**kwargs: Any) -> Any:
+        return command(**kwargs)
+
+    return wrapper
+
+
+def _selection(content_path: Path, clinics_path: Path | None, clinic_id: str | None, treatment: str | None,
+               lang: str | None, layout_name: str) -> Any:
+    from handouts.api import Selection
+
+    return Selection(content_path, clinics_path, clinic_id, treatment, lang, layout_name)
+
+
+def _patient(name: str | None, dob: str | None, mrn: str | None, provider: str | None) -> Any:
+    """The patient from --patient-name, --dob, --mrn and --provider; None when none of them is given."""
+    from handouts.errors import HandoutsError
+    from handouts.patients import check_patient
+
+    given = {"patient_name": name, "dob": dob, "mrn": mrn, "provider": provider}
+    if not any(given.values()):
+        return None
+    patient, problems = check_patient({k: v or "" for k, v in given.items()})
+    if patient is None:  # the option names, as the user typed them
+        options = {"patient_name": "--patient-name", "dob": "--dob", "mrn": "--mrn", "provider": "--provider"}
+        raise HandoutsError([options[p.split(":")[0]] + p[p.index(":"):] for p in problems])
+    return patient
+
+
+def _wrote(path: Path, data: bytes) -> None:
+    from pypdf import PdfReader
+    import io
+
+    pages = len(PdfReader(io.BytesIO(data)).pages)
+    click.echo(f"{path}  ({pages} page{'s' if pages != 1 else ''})")
+
+
+@main.command()
+@_inputs
+@_one_document
+@click.option("-o", "output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the consent to this file (one patient, or blank).")
+@click.option("--patients", "patients_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="A CSV with columns patient_name, dob, mrn and optionally provider: one consent per row, in --out.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="With --patients: the folder for the consents (created readable by you only).")
+def consent(content_path: Path, clinics_path: Path | None, clinic_id: str | None, treatment: str | None,
+            lang: str | None, layout_name: str, patient_name: str | None, dob: str | None, mrn: str | None,
+            provider: str | None, flatten: bool, qr_mrn: bool, output: Path | None, patients_path: Path | None,
+            out_dir: Path | None) -> None:
+    """Make an informed-consent form: blank and fillable, prefilled for a patient, or one per patient in a CSV.
+
+    Prefilled consents are written readable by their owner only (mode 0600), and named by
+    CSV line, never by a patient's name or date of birth: OUT/consent-iv.en.line-2.pdf. A bad
+    row is reported by its line and skipped; the other rows are built (exit code 1).
+    Signatures, dates and times are left for the signers.
+    """
+    from handouts.api import consent as make_consent, consents_for_patients, write_pdf
+    from handouts.errors import HandoutsError
+
+    selection = _selection(content_path, clinics_path, clinic_id, treatment, lang, layout_name)
+    patient = _patient(patient_name, dob, mrn, provider)
+    if patients_path is not None:
+        if output is not None or patient is not None or out_dir is None:
+            raise HandoutsError(["--patients writes one file per row into --out DIR; it takes no -o "
+                                 "and no --patient-name, --dob, --mrn or --provider"])
+        run = consents_for_patients(selection, patients_path, out_dir, flatten, qr_mrn)
+        for line, path in run.written:
+            click.echo(f"line {line}: {path}")
+        for problem in run.failed:
+            click.echo(f"SKIPPED {problem}", err=True)
+        click.echo(f"{len(run.written)} consent(s) written to {out_dir}; {len(run.failed)} row(s) skipped.",
+                   err=bool(run.failed))
+        if run.failed:
+            sys.exit(1)
+        return
+    if output is None:
+        raise HandoutsError(["give -o FILE for the consent (or --patients FILE.csv --out DIR for a list)"])
+    data = make_consent(selection, patient, flatten, qr_mrn)
+    write_pdf(output, data, private=patient is not None)
+    _wrote(output, data)
+
+
+@main.command()
+@_inputs
+@_one_document
+@click.option("--attach", "attachments", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Add a PDF at the end, e.g. the Spravato REMS enrollment form (repeatable). "
+                   "It is checked in a separate, limited process first.")
+@click.option("-o", "output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Write the packet to this file.")
+def packet(content_path: Path, clinics_path: Path | None, clinic_id: str | None, treatment: str | None,
+           lang: str | None, layout_name: str, patient_name: str | None, dob: str | None, mrn: str | None,
+           provider: str | None, flatten: bool, qr_mrn: bool, attachments: tuple[Path, ...], output: Path) -> None:
+    """Make a packet: handout, consent and aftercare for one clinic, treatment and language, plus attachments.
+
+    One PDF with a bookmark per part; every form in it still works (the consent's fields are
+    named consent.patient_name, ...). --flatten flattens the consent only; attached forms stay
+    fillable. A packet with a patient's values is written readable by its owner only (0600).
+    """
+    from handouts.api import packet as make_packet, write_pdf
+
+    selection = _selection(content_path, clinics_path, clinic_id, treatment, lang, layout_name)
+    patient = _patient(patient_name, dob, mrn, provider)
+    data = make_packet(selection, attachments, patient, flatten, qr_mrn)
+    write_pdf(output, data, private=patient is not None)
+    _wrote(output, data)
+
+
 @main.command("list")
 @_inputs
 def list_command(content_path: Path, clinics_path: Path | None) -> None:

@@ -43,6 +43,21 @@ def fingerprint(doc: ResolvedDocument, layout: Layout, pdf_date: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def content_hash(doc: ResolvedDocument) -> str:
+    """A short digest of a document's exact text for one clinic (what a form prints on every page).
+
+    Two printed forms with the same hash say the same words; unlike the fingerprint, it
+    ignores the layout, fonts and code, which change how a form looks, not what it says.
+    """
+    said = {
+        "title": doc.title, "subject": doc.subject, "clinic": [doc.clinic_name, doc.phone],
+        "labels": dict(doc.labels), "version": doc.version, "language": doc.job.lang,
+        "sections": [[s.id, s.heading, [[b.kind, b.data] for b in s.blocks]] for s in doc.sections],
+    }
+    text = json.dumps(said, sort_keys=True, ensure_ascii=False, default=_plain)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
+
+
 def _plain(value: Any) -> Any:
     """What json cannot write itself: tuples become lists on their own; paths become text."""
     if isinstance(value, Path):

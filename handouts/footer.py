@@ -8,7 +8,7 @@ from the paper's edge, and nothing is cut short.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence
 
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -25,6 +25,7 @@ RULE_GAP = 1.3  # from the rule down to the first baseline
 BODY_GAP = 0.75  # from the end of the body down to the rule
 SEPARATOR = "  ·  "
 WIDEST_PAGE = 999  # "Page X of Y" gets room for numbers this wide
+QR_SIZE = 28 / 25.4 * 72  # a form's QR code, quiet zone included: 28 mm, read by phone and by a 100 dpi scan
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,17 @@ class Footer:
     lines: tuple[str, ...]
     page_of: str  # the label, with {page} and {pages}
     size: float
+    qr: tuple[tuple[str, str], ...] = ()  # a form's QR code fields (page i/n is added per page); () for none
+
+    @property
+    def qr_size(self) -> float:
+        """The QR code's side in points, 0 without one."""
+        return QR_SIZE if self.qr else 0.0
+
+    @property
+    def inset(self) -> float:
+        """Room kept at the right of the text lines for the QR code."""
+        return self.qr_size + self.size if self.qr else 0.0
 
     def baseline(self, line: int) -> float:
         """How far above the paper's edge line `line` (0 at the top) sits."""
@@ -41,8 +53,8 @@ class Footer:
 
     @property
     def rule(self) -> float:
-        """How far above the paper's edge the rule over the footer is drawn."""
-        return self.baseline(0) + self.size * RULE_GAP
+        """How far above the paper's edge the rule over the footer is drawn (above the QR code, if any)."""
+        return max(self.baseline(0) + self.size * RULE_GAP, EDGE + self.qr_size + self.size * DESCENT * 2)
 
     @property
     def height(self) -> float:
@@ -50,12 +62,22 @@ class Footer:
         return self.rule + self.size * BODY_GAP
 
 
-def footer_for(doc: ResolvedDocument, layout: Layout) -> Footer:
-    """The footer of a document: clinic name and phone, then its title, content version and review date."""
+def footer_for(doc: ResolvedDocument, layout: Layout, qr_mrn: str | None = None) -> Footer:
+    """The footer of a document: clinic name and phone, then its title, content version and review date.
+
+    A form's footer also names the form, the hash of the text that made it and its language,
+    beside a QR code carrying the same (and the MRN only when `qr_mrn` is given).
+    """
     labels = doc.labels
     size = layout.type["small"]
     regular, bold = register(layout.fonts["regular"], layout.fonts["bold"])
-    width = layout.page_size[0] - layout.margins["left"] - layout.margins["right"]
+    qr: tuple[tuple[str, str], ...] = ()
+    mark = doc.form
+    if mark is not None:
+        qr = (("form", mark.form_id), ("v", doc.version), ("lang", doc.job.lang), ("clinic", doc.job.clinic.id),
+              ("hash", mark.content_hash))
+        qr += (("mrn", qr_mrn),) if qr_mrn else ()
+    width = layout.page_size[0] - layout.margins["left"] - layout.margins["right"] - (QR_SIZE + size if qr else 0)
     widest = _page_of(labels["page_of"], WIDEST_PAGE, WIDEST_PAGE)
     first = width - stringWidth(widest, bold, size) - size
 
@@ -66,6 +88,8 @@ def footer_for(doc: ResolvedDocument, layout: Layout) -> Footer:
         [doc.clinic_name, f"{labels['phone']} {doc.phone}"],
         [doc.plain_title, f"{labels['version']} {doc.version}", f"{labels['reviewed']} {doc.reviewed}"],
     ]
+    if mark is not None:
+        groups.append([f"{labels['form']} {mark.form_id}", f"#{mark.content_hash}", mark.language])
     lines: list[str] = []
     for group in groups:
         line = ""
@@ -80,7 +104,7 @@ def footer_for(doc: ResolvedDocument, layout: Layout) -> Footer:
             *full, line = _wrap(part, regular, size, lambda n: room(len(lines) + n))
             lines.extend(full)
         lines.append(line)
-    return Footer(tuple(lines), labels["page_of"], size)
+    return Footer(tuple(lines), labels["page_of"], size, qr)
 
 
 def _wrap(text: str, font: str, size: float, room: Callable[[int], float]) -> list[str]:
@@ -114,13 +138,15 @@ def draw_footer(canvas: Canvas, footer: Footer, layout: Layout, number: int, tot
     left = layout.margins["left"]
     right = layout.page_size[0] - layout.margins["right"]
     regular, bold = register(layout.fonts["regular"], layout.fonts["bold"])
+    if footer.qr:
+        draw_qr(canvas, qr_payload(footer.qr, number, total), right - footer.qr_size, EDGE, footer.qr_size)
     canvas.saveState()
     canvas.setStrokeColor(colors.HexColor(layout.colors["rule"]))
     canvas.setLineWidth(0.6)
     canvas.line(left, footer.rule, right, footer.rule)
     canvas.setFillColor(colors.HexColor(layout.colors["muted"]))
     canvas.setFont(bold, footer.size)
-    canvas.drawRightString(right, footer.baseline(0), _page_of(footer.page_of, number, total))
+    canvas.drawRightString(right - footer.inset, footer.baseline(0), _page_of(footer.page_of, number, total))
     canvas.setFont(regular, footer.size)
     for i, line in enumerate(footer.lines):
         canvas.drawString(left, footer.baseline(i), line)
@@ -129,3 +155,22 @@ def draw_footer(canvas: Canvas, footer: Footer, layout: Layout, number: int, tot
 
 def _page_of(label: str, page: int, pages: int) -> str:
     return label.replace("{page}", str(page)).replace("{pages}", str(pages))
+
+
+def qr_payload(fields: Sequence[tuple[str, str]], page: int, pages: int) -> str:
+    """What a form page's QR code says: `key=value` pairs joined by ';', the page as i/n."""
+    return ";".join(f"{key}={value}" for key, value in [*fields, ("page", f"{page}/{pages}")])
+
+
+def draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
+    """A QR code (error correction M, its quiet zone inside `size`) with its lower-left corner at x, y."""
+    from reportlab.graphics import renderPDF
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+    from reportlab.graphics.shapes import Drawing
+
+    widget = QrCodeWidget(text, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0),
+                                                 -x0 * size / (x1 - x0), -y0 * size / (y1 - y0)])
+    drawing.add(widget)
+    renderPDF.draw(drawing, canvas, x, y)

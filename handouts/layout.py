@@ -17,6 +17,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, P
 
 from handouts.blocks import KINDS
 from handouts.blocks.flow import Kept, Kit, keep_last_words, tagged
+from handouts.blocks.formflow import FieldSpot
 from handouts.fonts import register
 from handouts.footer import Footer, draw_footer, footer_for
 from handouts.model import Layout, ResolvedDocument
@@ -28,13 +29,13 @@ LOGO_TO_RULE = 6.0  # from the logo (page 1) down to the brand rule
 NAME_TO_RULE = 4.0  # from the running header's name (later pages) down to the rule
 
 
-def render(doc: ResolvedDocument, layout: Layout) -> tuple[bytes, int]:
-    """The document as PDF bytes, and its page count."""
+def render(doc: ResolvedDocument, layout: Layout, qr_mrn: str | None = None) -> tuple[bytes, int]:
+    """The document as PDF bytes, and its page count; a form's QR codes carry `qr_mrn` when given."""
     brand = _readable(doc.primary_color or layout.colors["primary"])
     kit = _kit(layout, brand)
     width, height = layout.page_size
     margins = layout.margins
-    footer = footer_for(doc, layout)
+    footer = footer_for(doc, layout, qr_mrn)
     bottom = max(margins["bottom"], footer.height)  # the margin grows when the footer needs more room
 
     def frame(header_h: float, name: str) -> Frame:
@@ -103,29 +104,61 @@ class _NumberedCanvas(Canvas):
         super().__init__(*args, **kwargs)
         self._held: list[dict[str, Any]] = []
         self._anchors: list[tuple[str, float]] = []
+        self._fields: list[FieldSpot] = []
         self._footer, self._layout, self._pages = footer, layout, pages
 
     def anchor(self, key: str, top: float) -> None:
         """Mark a destination `top` points above the bottom of this page; save() binds it to the page."""
         self._anchors.append((key, top))
 
+    def add_field(self, spot: FieldSpot) -> None:
+        """A form field drawn on this page; save() creates its widget when the page is emitted."""
+        self._fields.append(spot)
+
     def showPage(self) -> None:  # noqa: N802 - ReportLab's name
         self._held.append(dict(self.__dict__))
-        self._anchors = []  # the held copy keeps this page's list
+        self._anchors = []  # the held copy keeps this page's lists
+        self._fields = []
         # ReportLab's own reset for the next page, without emitting this one:
         self._startPage()  # type: ignore[attr-defined]
 
     def save(self) -> None:
         total = len(self._held)
         self._pages.append(total)
+        # Annotations made while laying out (links) were counted as they came; the fields added
+        # below count on from there, or two annotations would get one name.
+        count = max((state["_annotationCount"] for state in self._held), default=0)
         for number, state in enumerate(self._held, start=1):
             self.__dict__.update(state)
+            self._annotationCount = count
             # ReportLab binds a destination to the page being emitted, so only now is the page number right.
             for key, top in self._anchors:
                 self.bookmarkPage(key, fit="XYZ", top=top)
+            for spot in self._fields:  # a widget names the page being emitted as its own
+                _widget(self, spot)
+            count = self._annotationCount
             draw_footer(self, self._footer, self._layout, number, total)
             super().showPage()
         super().save()
+
+
+def _widget(canvas: Canvas, spot: FieldSpot) -> None:
+    """The AcroForm field for a drawn spot: no border or fill of its own (the page has the ink).
+
+    ReportLab's fields know only the 14 standard fonts, so a blank form names Helvetica;
+    handouts.pdf.fill gives filled fields a TrueType font that has every character.
+    """
+    x, y, width, height = spot.rect
+    form: Any = canvas.acroForm  # its stubs ask for whole points; ReportLab takes any number
+    if spot.kind == "check":
+        form.checkbox(name=spot.name, tooltip=spot.tooltip, x=x, y=y, size=min(width, height), buttonStyle="check",
+                      borderWidth=0, borderColor=None, fillColor=None, textColor=colors.black, fieldFlags="",
+                      annotationFlags="print")
+    else:
+        form.textfield(name=spot.name, tooltip=spot.tooltip, x=x, y=y, width=width, height=height, value="",
+                       borderWidth=0, borderColor=None, fillColor=None, textColor=colors.black,
+                       fontName="Helvetica", fontSize=spot.font_size, fieldFlags="", maxlen=0,
+                       annotationFlags="print")
 
 
 def header_height(layout: Layout) -> float:

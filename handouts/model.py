@@ -15,7 +15,7 @@ CONDITIONS = ("depression", "anxiety", "ptsd", "pain")
 """Conditions a clinic may treat; content prints only those the clinic lists (default: depression)."""
 
 LABEL_KEYS = ("page_of", "phone", "after_hours", "address", "website", "email", "version", "reviewed",
-              "language_help", "language_tagline")
+              "language_help", "language_tagline", "initials", "signature", "printed_name", "date", "time", "form")
 """Short strings the layout prints, required in every language of the content."""
 
 
@@ -66,6 +66,8 @@ class Document:
     sections: tuple[Section, ...]
     where: Where
     pages: int | None = None  # the most pages it should take below large print; more is a warning
+    form: bool = False  # a fillable form: every page carries the form id, content hash and a QR code
+    fields: tuple[str, ...] = ()  # its form field names, the same in every language
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,15 @@ class ResolvedSection:
 
 
 @dataclass(frozen=True)
+class FormMark:
+    """What identifies a printed form on every page: its id, the hash of its exact text, its language."""
+
+    form_id: str  # e.g. consent-esketamine
+    content_hash: str  # short hex digest of the resolved text (handouts.fingerprint.content_hash)
+    language: str  # the language's own name, e.g. Español
+
+
+@dataclass(frozen=True)
 class ResolvedDocument:
     """A document with every placeholder filled for one clinic, language and treatment."""
 
@@ -173,3 +184,4 @@ class ResolvedDocument:
     accent_color: str | None
     logo: Path | None
     sections: tuple[ResolvedSection, ...]
+    form: FormMark | None = None  # set for a fillable form

@@ -7,6 +7,7 @@ escaped, and is never itself rendered as a template.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from dataclasses import dataclass
@@ -20,10 +21,12 @@ from markupsafe import Markup
 from handouts.blocks import KINDS
 from handouts.clinics import OPTIONAL_TEXT
 from handouts.errors import Problem, Where, fail_if
+from handouts.fingerprint import content_hash
 from handouts.fonts import missing_glyphs
 from handouts.model import (
     Clinic,
     Content,
+    FormMark,
     Job,
     ResolvedBlock,
     ResolvedDocument,
@@ -165,6 +168,10 @@ class Resolver:
         self.check_glyphs(result, text.where)
         return result.strip()
 
+    def label(self, key: str) -> str:
+        """One of the content's short labels in this language, as paragraph markup."""
+        return html.escape(self.content.labels[self.lang][key], quote=False)
+
     def render_all(self, texts: tuple[Text, ...], context: dict[str, Any]) -> tuple[str, ...]:
         """Several content strings as markup, leaving out those that render empty."""
         return tuple(s for s in (self.render(t, context) for t in texts) if s)
@@ -219,15 +226,17 @@ def _document(r: Resolver, job: Job) -> ResolvedDocument:
         context["treatment"] = context["treatments"][job.treatment]
     title = r.render(job.document.title[job.lang], context)
     sections: list[ResolvedSection] = []
+    names: list[str] = []
     for section in job.document.sections:
         if not r.test(section.when, context):
             continue
         text = section.by_lang[job.lang]
-        blocks = tuple(b for b in (_block(r, block, context) for block in text.blocks if r.test(block.when, context)) if b)
+        blocks = tuple(b for b in (_block(r, block, context, names) for block in text.blocks
+                                   if r.test(block.when, context)) if b)
         if blocks:
             sections.append(ResolvedSection(section.id, r.render(text.heading, context), blocks))
     fields = job.clinic.fields
-    return ResolvedDocument(
+    doc = ResolvedDocument(
         job=job,
         title=title,
         plain_title=plain(title),
@@ -243,8 +252,20 @@ def _document(r: Resolver, job: Job) -> ResolvedDocument:
         logo=job.clinic.logo,
         sections=tuple(sections),
     )
+    if not job.document.form:
+        return doc
+    form_id = job.document.id if job.treatment is None else f"{job.document.id}-{job.treatment}"
+    return dataclasses.replace(doc, form=FormMark(form_id, content_hash(doc), r.content.languages[job.lang]))
 
 
-def _block(r: Resolver, block: Any, context: dict[str, Any]) -> ResolvedBlock | None:
+def _block(r: Resolver, block: Any, context: dict[str, Any], names: list[str]) -> ResolvedBlock | None:
     data = KINDS[block.kind].resolve(r, block.data, context)
-    return ResolvedBlock(block.kind, data) if data else None  # a block with nothing to print is left out
+    if not data:
+        return None  # a block with nothing to print is left out
+    for name in KINDS[block.kind].names(block.data):
+        if name in names:  # two fields of one name would share one value: a filled form would lie
+            r.problems.append(Problem(block.where, f"form field {name!r} is printed twice in this document "
+                                                   f"(clinic {r.clinic.id!r}, language {r.lang}): rename one, or "
+                                                   "make their `when:` conditions exclusive"))
+        names.append(name)
+    return ResolvedBlock(block.kind, data)

@@ -143,7 +143,7 @@ def _documents(ch: Checker, top: YMap, languages: dict[str, str]) -> dict[str, D
             continue
         if not isinstance(doc_id, str) or not SECTION_ID.match(doc_id):
             ch.add(line_of(data, doc_id), path, "document ids are lowercase letters, digits and hyphens")
-        ch.unknown_keys(entry, ("per_treatment", "pages", "title", "subject", "sections"), path)
+        ch.unknown_keys(entry, ("per_treatment", "pages", "form", "title", "subject", "sections"), path)
         pages = entry.get("pages")
         if pages is not None and not (isinstance(pages, str) and pages.isdigit() and int(pages) > 0):
             ch.add(line_of(entry, "pages"), f"{path}.pages", f"must be a whole number of pages, like 2, not {pages!r}")
@@ -151,14 +151,44 @@ def _documents(ch: Checker, top: YMap, languages: dict[str, str]) -> dict[str, D
         per_treatment = entry.get("per_treatment", False)
         if not isinstance(per_treatment, bool):
             ch.add(line_of(entry, "per_treatment"), f"{path}.per_treatment", "must be true or false")
+        form = entry.get("form", False)
+        if not isinstance(form, bool):
+            ch.add(line_of(entry, "form"), f"{path}.form", "must be true or false")
         title = _per_lang(ch, entry, "title", path, languages)
         subject = _per_lang(ch, entry, "subject", path, languages)
         sections = _sections(ch, entry, path, languages)
+        fields = _form_fields(ch, sections, entry, path, form is True)
         result[str(doc_id)] = Document(
             str(doc_id), bool(per_treatment), title, subject, sections, ch.where(line_of(data, doc_id), path),
-            int(pages) if pages is not None else None,
+            int(pages) if pages is not None else None, form is True, fields,
         )
     return result
+
+
+def _form_fields(ch: Checker, sections: tuple[Section, ...], entry: YMap, path: str, form: bool) -> tuple[str, ...]:
+    """The document's form field names: the same in every language, and only in a `form: true` document.
+
+    A name may appear twice in one language when `when:` picks one of the two (a rule per
+    treatment); that two are printed together is caught when a document is resolved.
+    """
+    by_lang: dict[str, list[str]] = {}
+    for section in sections:
+        for lang, text in section.by_lang.items():
+            for block in text.blocks:
+                by_lang.setdefault(lang, []).extend(KINDS[block.kind].names(block.data))
+    names = {lang: set(found) for lang, found in by_lang.items()}
+    if not any(names.values()):
+        return ()
+    if not form:
+        ch.add(entry.line, path, "has form fields: add `form: true` so that every page carries the form's "
+                                 "id, content hash and QR code")
+    first, *others = names
+    for lang in others:
+        if names[lang] != names[first]:
+            differ = sorted(names[lang] ^ names[first])
+            ch.add(entry.line, path, f"form field names differ between {first} and {lang}: {', '.join(differ)} "
+                                     "(a filled form is keyed on them: use the same names in every language)")
+    return tuple(dict.fromkeys(by_lang[first]))
 
 
 def _sections(ch: Checker, entry: YMap, path: str, languages: dict[str, str]) -> tuple[Section, ...]:

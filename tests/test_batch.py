@@ -286,10 +286,10 @@ def test_a_failing_document_keeps_the_others_and_its_reason_is_stable(out: Path,
 
     real = handouts.layout.render
 
-    def render(doc: Any, layout: Any) -> tuple[bytes, int]:
+    def render(doc: Any, layout: Any, qr_mrn: str | None = None) -> tuple[bytes, int]:
         if doc.job.treatment == "im":
             raise LayoutError(f"Flowable {object()!r} too large on page 1")
-        return real(doc, layout)
+        return real(doc, layout, qr_mrn)
 
     monkeypatch.setattr(handouts.layout, "render", render)
     result = run("build", *CLINIC, "--out", out, "--force")  # unchanged documents would not be laid out at all

@@ -9,7 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
-from handouts.blocks import box, bullets, callout, contact, faq, language_help, paragraph, sources
+from handouts.blocks import (
+    box,
+    bullets,
+    callout,
+    checkbox,
+    contact,
+    faq,
+    field,
+    initials,
+    language_help,
+    paragraph,
+    signature,
+    sources,
+)
 from handouts.checker import Checker
 
 if TYPE_CHECKING:
@@ -27,10 +40,17 @@ class BlockKind:
     parse: Callable[[Checker, Any, int, str], Any]  # the YAML value → checked data, or None after a problem
     resolve: Callable[[Resolver, Any, dict[str, Any]], Any]  # checked data → markup, or a false value: leave out
     draw: Callable[[Any, Kit], list[Flowable]]  # markup → ReportLab flowables, each tagged with its role
+    names: Callable[[Any], list[str]]  # checked data → the names of the form fields it makes (most make none)
+
+
+def _no_fields(data: Any) -> list[str]:  # noqa: ARG001 - the signature every kind shares
+    return []
 
 
 KINDS: dict[str, BlockKind] = {
-    module.KIND: BlockKind(module.KIND, module.parse, module.resolve, module.draw)
-    for module in (paragraph, bullets, callout, faq, contact, language_help, box, sources)
+    module.KIND: BlockKind(module.KIND, module.parse, module.resolve, module.draw,
+                           getattr(module, "names", _no_fields))
+    for module in (paragraph, bullets, callout, faq, contact, language_help, box, sources,
+                   field, initials, checkbox, signature)
 }
 """Every block kind content.yaml may use, by the key that names it (`p`, `bullets`, ...)."""

@@ -1,0 +1,180 @@
+"""Drawing form fields: lines, boxes and checkboxes that become fillable AcroForm fields.
+
+A field is drawn here as ink on the page (a line to write on, a box) and recorded with its
+place on the page; the canvas (handouts.layout) creates the AcroForm widget when the page is
+finally emitted, so that each field belongs to the page it is drawn on. ReportLab is imported
+here, and this module only by drawings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, Paragraph
+
+from handouts.blocks.flow import Kit, para, table, tagged
+
+MIN_LINE = 1.6 * 72  # a line to write on is at least this long (a date fits by hand)
+SIGN_HEIGHT = 0.55 * 72  # room above a signature line for a pen
+INITIALS_BOX = (0.95 * 72, 0.45 * 72)  # width, height of the box a patient initials by hand
+LABEL_GAP = 4.0
+_PLAIN = [("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+          ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]
+
+
+@dataclass(frozen=True)
+class FieldSpot:
+    """A form field to create on the page being drawn: its kind, name, place and description."""
+
+    kind: str  # "text" or "check"
+    name: str
+    rect: tuple[float, float, float, float]  # x, y, width, height in page coordinates
+    tooltip: str  # what the field is for, shown by viewers and read by screen readers
+    font_size: float
+
+
+class FieldSlot(Flowable):
+    """A fillable field: a line (text), a bordered box (initials) or a square (checkbox), as wide as its cell."""
+
+    def __init__(self, name: str, tooltip: str, kit: Kit, height: float, style: str = "line",
+                 width: float | None = None) -> None:
+        super().__init__()
+        self.name, self.tooltip, self.style = name, tooltip, style
+        self.height = height
+        self.fixed = width
+        self.width = width or 0.0
+        self.color = kit.colors["muted"]
+        self.font_size = min(kit.body, 11.0)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 - ReportLab's names
+        """As wide as its column (a fixed width for boxes), as high as it was made."""
+        self.width = self.fixed or availWidth
+        return self.width, self.height
+
+    def draw(self) -> None:
+        """The ink, and the field's place recorded for the canvas."""
+        canvas = self.canv
+        canvas.saveState()
+        canvas.setStrokeColor(self.color)
+        canvas.setLineWidth(0.8)
+        if self.style == "line":
+            canvas.line(0, 0, self.width, 0)
+        else:
+            canvas.rect(0, 0, self.width, self.height, stroke=1, fill=0)
+        canvas.restoreState()
+        x, y = canvas.absolutePosition(0, 0)
+        kind = "check" if self.style == "check" else "text"
+        if self.style == "line":  # typed text rests just above the line, as handwriting would
+            rect = (x, y + 1.5, self.width, min(self.height - 1.5, self.font_size * 1.6))
+        else:
+            rect = (x + 1.0, y + 1.0, self.width - 2.0, self.height - 2.0)
+        add = getattr(canvas, "add_field", None)
+        if add is not None:  # a plain canvas (a test drawing one block) has no form
+            add(FieldSpot(kind, self.name, rect, self.tooltip, self.font_size))
+
+
+def _label_width(markup: str, kit: Kit) -> float:
+    style = kit.styles["label"]
+    return stringWidth(Paragraph(markup, style).getPlainText(), style.fontName, style.fontSize)
+
+
+def _plain(markup: str, kit: Kit) -> str:
+    return Paragraph(markup, kit.styles["label"]).getPlainText().replace("\xa0", " ")
+
+
+def field_height(kit: Kit) -> float:
+    """How tall a line to write on is: room for handwriting at the body size."""
+    return max(22.0, kit.body * 1.9)
+
+
+def field_rows(items: Sequence[tuple[str, str]], kit: Kit, weights: Sequence[float] | None = None) -> Flowable:
+    """Labelled lines, `(label markup, field name)` each, as many to a row as leave each line MIN_LINE long.
+
+    With `weights`, every item shares one row, its line length in proportion to its weight
+    (a printed name longer than a time), unless the row would leave a line shorter than MIN_LINE / 2.
+    """
+    gap = kit.body
+    widths = [min(_label_width(label, kit) + LABEL_GAP, kit.width * 0.45) for label, _ in items]
+    rows: list[list[int]] = []
+    if weights is not None and kit.width - sum(widths) - gap * (len(items) - 1) >= len(items) * MIN_LINE / 2:
+        rows = [list(range(len(items)))]
+    else:
+        weights = None
+        row: list[int] = []
+        used = 0.0
+        for i, width in enumerate(widths):
+            need = width + MIN_LINE + (gap if row else 0)
+            if row and used + need > kit.width:
+                rows.append(row)
+                row, used = [], 0.0
+                need = width + MIN_LINE
+            row.append(i)
+            used += need
+        rows.append(row)
+    lines = []
+    for row in rows:
+        free = kit.width - sum(widths[i] for i in row) - gap * (len(row) - 1)
+        shares = [weights[i] for i in row] if weights else [1.0] * len(row)
+        cells: list[Any] = []
+        columns: list[float] = []
+        for n, i in enumerate(row):
+            label, name = items[i]
+            if n:
+                cells.append("")
+                columns.append(gap)
+            cells += [para(label, kit, "label"),
+                      FieldSlot(name, _plain(label, kit), kit, field_height(kit))]
+            columns += [widths[i], free * shares[n] / sum(shares)]
+        lines.append(table([cells], kit, columns, [*_PLAIN, ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
+    grid = table([[line] for line in lines], kit, [kit.width], [*_PLAIN, ("TOPPADDING", (0, 1), (-1, -1), 4)])
+    return tagged(grid, "Form")
+
+
+def checkbox_rows(items: Sequence[tuple[str, str]], kit: Kit) -> Flowable:
+    """Checkboxes with their labels, `(label markup, field name)` each, packed on as few lines as fit."""
+    size = max(11.0, kit.body * 1.05)
+    gap = kit.body * 1.5
+    widths = [size + LABEL_GAP + min(_label_width(label, kit) + 1, kit.width - size - LABEL_GAP)
+              for label, _ in items]
+    rows: list[list[int]] = [[]]
+    used = 0.0
+    for i, width in enumerate(widths):
+        if rows[-1] and used + gap + width > kit.width:
+            rows.append([])
+            used = 0.0
+        used += width + (gap if rows[-1] else 0)
+        rows[-1].append(i)
+    lines = []
+    for row in rows:
+        cells: list[Any] = []
+        columns: list[float] = []
+        for n, i in enumerate(row):
+            label, name = items[i]
+            cells += [FieldSlot(name, _plain(label, kit), kit, size, style="check", width=size),
+                      para(label, kit, "label")]
+            columns += [size + LABEL_GAP, widths[i] - size - LABEL_GAP + (gap if n < len(row) - 1 else 0)]
+        lines.append(table([cells], kit, columns, [*_PLAIN, ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    grid = table([[line] for line in lines], kit, [kit.width], [*_PLAIN, ("TOPPADDING", (0, 0), (-1, -1), 6)])
+    return tagged(grid, "Form")
+
+
+def initials_box(label: str, name: str, kit: Kit) -> tuple[Flowable, float]:
+    """A small labelled box to initial by hand (a fillable field), its label above it; and its width."""
+    width, height = INITIALS_BOX
+    width = max(width, _label_width(label, kit) + 2)
+    slot = FieldSlot(name, _plain(label, kit), kit, max(height, kit.body * 2.2), style="box", width=width)
+    box = table([[para(label, kit, "label")], [slot]], kit, [width], [*_PLAIN, ("BOTTOMPADDING", (0, 0), (0, 0), 2)])
+    return tagged(box, "Form"), width
+
+
+def signature_line(label: str, kit: Kit) -> Flowable:
+    """A labelled line with room above it to sign by hand (ink only: a signature is never a typed field)."""
+    width = _label_width(label, kit) + LABEL_GAP
+    line = table([[para(label, kit, "label"), ""]], kit, [width, kit.width - width], [
+        *_PLAIN, ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+        ("LINEBELOW", (1, 0), (1, 0), 0.8, kit.colors["text"]),
+        ("TOPPADDING", (0, 0), (-1, -1), max(SIGN_HEIGHT, kit.body * 3)),
+    ])
+    return tagged(line, "Form")

@@ -1,0 +1,86 @@
+"""`signature: {role, title, statement, fields, choices}`: what a signer attests, and where they sign.
+
+The statement, any extra fields and checkboxes (an interpreter's ID, language and mode), a
+signature line tall enough for a pen, and the printed name, date and time fields are kept
+together: a signature never sits apart from the statement it signs. The fields are named
+`<role>_printed_name`, `<role>_date` and `<role>_time`; the signature itself is ink on paper,
+not a field, and date and time are never filled in by this tool.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from handouts.blocks.field import parse_labelled, resolve_labelled
+from handouts.checker import Checker, line_of, required, text_list
+
+if TYPE_CHECKING:
+    from reportlab.platypus import Flowable
+
+    from handouts.blocks.flow import Kit
+    from handouts.resolve import Resolver
+
+KIND = "signature"
+ROLES = ("patient", "provider", "witness", "interpreter", "guardian")
+SIGNED = ("printed_name", "date", "time")  # each signer's own fields, after the role: patient_date
+
+
+def parse(ch: Checker, value: Any, line: int, path: str) -> dict[str, Any] | None:
+    """A role, a title, the statement, and optional extra fields and checkboxes."""
+    data = ch.mapping(value, line, path)
+    if data is None:
+        return None
+    ch.unknown_keys(data, ("role", "title", "statement", "fields", "choices"), path)
+    role = required(ch, data, "role", path)
+    if role is not None and role not in ROLES:
+        ch.add(line_of(data, "role"), f"{path}.role", f"must be one of: {', '.join(ROLES)}")
+        role = None
+    raw_title = required(ch, data, "title", path)
+    title = ch.text(raw_title, line_of(data, "title"), f"{path}.title") if raw_title is not None else None
+    raw_statement = required(ch, data, "statement", path)
+    statement = text_list(ch, raw_statement, line_of(data, "statement"), f"{path}.statement") \
+        if raw_statement is not None else None
+    fields = parse_labelled(ch, data["fields"], line_of(data, "fields"), f"{path}.fields") if "fields" in data else ()
+    choices = parse_labelled(ch, data["choices"], line_of(data, "choices"), f"{path}.choices") \
+        if "choices" in data else ()
+    if not (role and title and statement) or fields is None or choices is None:
+        return None
+    return {"role": role, "title": title, "statement": statement, "fields": fields, "choices": choices}
+
+
+def names(data: dict[str, Any]) -> list[str]:
+    """The form field names this block makes."""
+    return [*(f["name"] for f in data["fields"]), *(c["name"] for c in data["choices"]),
+            *(f"{data['role']}_{key}" for key in SIGNED)]
+
+
+def resolve(r: Resolver, data: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
+    """Every text as markup; the line labels from the content's labels."""
+    return {
+        "role": data["role"],
+        "title": r.render(data["title"], context),
+        "statement": r.render_all(data["statement"], context),
+        "fields": resolve_labelled(r, data["fields"], context),
+        "choices": resolve_labelled(r, data["choices"], context),
+        "labels": {key: r.label(key) for key in ("signature", *SIGNED)},
+    }
+
+
+def draw(data: dict[str, Any], kit: Kit) -> list[Flowable]:
+    """Title, statement, extra fields and checkboxes, the signature line, then printed name, date and time."""
+    from reportlab.platypus import Spacer
+
+    from handouts.blocks.flow import Kept, keep_last_words, para
+    from handouts.blocks.formflow import checkbox_rows, field_rows, signature_line
+
+    role, labels = data["role"], data["labels"]
+    parts: list[Flowable] = [para(keep_last_words(data["title"]), kit, "callout_title", "H3")]
+    parts += [para(keep_last_words(t), kit, "body") for t in data["statement"]]
+    if data["fields"]:
+        parts.append(field_rows([(f["label"], f["name"]) for f in data["fields"]], kit))
+    if data["choices"]:
+        parts.append(checkbox_rows([(c["label"], c["name"]) for c in data["choices"]], kit))
+    parts.append(signature_line(labels["signature"], kit))
+    parts.append(field_rows([(labels["printed_name"], f"{role}_printed_name"), (labels["date"], f"{role}_date"),
+                             (labels["time"], f"{role}_time")], kit, weights=(3.0, 1.4, 1.0)))
+    return [Kept(parts), Spacer(1, kit.body * 1.2)]

@@ -1,0 +1,136 @@
+"""Fill a built form's fields, and flatten it: values every viewer draws the same.
+
+ReportLab's form fields know only the 14 standard fonts, whose encoding has no "ễ": a
+Vietnamese name would print as "?". So a form is built blank and filled here with pypdf:
+a subset of the shipped Noto Sans holding just the characters of the values is embedded in
+the form's default resources (/AcroForm /DR), each filled field's default appearance names
+it at a size that fits the field, and pypdf draws each value's appearance with it. Viewers
+are told not to redraw the values (NeedAppearances false), which some do badly. Checkboxes
+take their exact on-state, /Yes: any other name would leave them silently unchecked.
+
+Flattening (pikepdf, i.e. qpdf) turns those appearances into page content and removes the
+fields: pypdf's own flattening leaves the widgets in place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import unicodedata
+from typing import Iterable, Mapping
+
+from handouts.errors import HandoutsError, Problem, Where
+from handouts.fonts import FONT_DIR, missing_glyphs
+
+FILL_FONT = "NotoSans-Regular.ttf"
+FONT_KEY = "/HandoutsFill"  # the font's name in /AcroForm /DR
+ON = "/Yes"  # the on-state of the checkboxes handouts.layout makes
+SMALLEST = 6.0  # points: a value that would need smaller type than this is refused
+PADDING = 2.0  # points kept free at each end of a field
+
+
+def fill(pdf: bytes, values: Mapping[str, str], checked: Iterable[str] = (), label: str = "form") -> bytes:
+    """`pdf` with its text fields set to `values` and the checkboxes named in `checked` ticked.
+
+    Problems name the field, never its value (values are patient data); `label` names the form.
+    """
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
+
+    values = {name: unicodedata.normalize("NFC", " ".join(str(v).split())) for name, v in values.items() if v}
+    checked = list(checked)
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    kinds = {name: field.get("/FT") for name, field in (writer.get_fields() or {}).items()}
+    problems = [f"{label} has no field {name!r}" for name in [*values, *checked] if name not in kinds]
+    problems += [f"{label}: field {name!r} is not a text field" for name in values if kinds.get(name, "/Tx") != "/Tx"]
+    problems += [f"{label}: field {name!r} is not a checkbox" for name in checked if kinds.get(name, "/Btn") != "/Btn"]
+    for name, value in values.items():
+        problems += [f"{label}: field {name!r} has character U+{ord(c):04X}, which no shipped font has"
+                     for c in missing_glyphs(value)]
+    _fail(problems)
+    if values:
+        acro_form = writer.root_object["/AcroForm"]
+        _embed_font(writer, acro_form, "".join(values.values()))
+        problems = []
+        for page in writer.pages:
+            for widget in (a.get_object() for a in page.get("/Annots", ())):
+                name = widget.get("/T")
+                if name in values:
+                    size = _size(values[name], widget)
+                    if size is None:
+                        problems.append(f"{label}: the value for field {name!r} is too long to fit it")
+                    else:
+                        widget[NameObject("/DA")] = TextStringObject(f"{FONT_KEY} {size:.1f} Tf 0 g")
+        _fail(problems)
+    writer.update_page_form_field_values(None, {**values, **{name: ON for name in checked}}, auto_regenerate=False)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def flatten(pdf: bytes) -> bytes:
+    """`pdf` with every field's appearance drawn into its page and no form fields left."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        document.flatten_annotations(mode="all")
+        if "/AcroForm" in document.Root:  # qpdf leaves an empty form behind
+            del document.Root["/AcroForm"]
+        out = io.BytesIO()
+        document.save(out, deterministic_id=True)
+    return out.getvalue()
+
+
+def _fail(problems: list[str]) -> None:
+    if problems:
+        raise HandoutsError([Problem(Where(""), p) for p in problems])
+
+
+def _embed_font(writer: object, acro_form: object, text: str) -> None:
+    """Put a subset of the fill font holding the characters of `text` into the form's /DR."""
+    from pypdf.generic import DictionaryObject, NameObject
+    from pypdf.generic._font import Font  # not exported; pinned pypdf (pyproject) keeps it where it is
+
+    resources = acro_form.setdefault(NameObject("/DR"), DictionaryObject())  # type: ignore[attr-defined]
+    fonts = resources.setdefault(NameObject("/Font"), DictionaryObject())
+    font = Font.from_truetype_font_file(io.BytesIO(_subset(frozenset(text) | {" "})))
+    # pypdf's own step for this (it embeds a font the same way when a DR font cannot encode a value).
+    font._add_to_writer(writer, fonts, NameObject(FONT_KEY))  # type: ignore[arg-type]
+
+
+def _subset(chars: frozenset[str]) -> bytes:
+    """The fill font cut down to `chars`, renamed with a subset tag as PDF asks (ABCDEF+Name)."""
+    from fontTools import subset  # type: ignore[import-untyped]
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+
+    options = subset.Options()
+    options.layout_features = []  # values are set as plain glyphs, one per character
+    options.name_IDs = [1, 2, 4, 6]
+    font = TTFont(str(FONT_DIR / FILL_FONT), recalcTimestamp=False)  # the same values give the same bytes
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(ord(c) for c in chars))
+    subsetter.subset(font)
+    digest = hashlib.sha256("".join(sorted(chars)).encode("utf-8")).digest()
+    tag = "".join(chr(ord("A") + b % 26) for b in digest[:6])
+    for record in font["name"].names:
+        if record.nameID in (4, 6):
+            record.string = f"{tag}+NotoSans-Regular"
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def _size(value: str, widget: object) -> float | None:
+    """The type size for a value: the field's own, smaller when the value is wider; None below SMALLEST."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from handouts.fonts import register
+
+    regular, _ = register(FILL_FONT, "NotoSans-Bold.ttf")
+    x0, y0, x1, y1 = (float(v) for v in widget["/Rect"])  # type: ignore[index]
+    height = y1 - y0
+    size = min(11.0, height / 1.4)
+    width = stringWidth(value, regular, 1.0)
+    if width * size > x1 - x0 - 2 * PADDING:
+        size = (x1 - x0 - 2 * PADDING) / width
+    return round(size, 1) if size >= SMALLEST else None

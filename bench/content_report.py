@@ -35,8 +35,8 @@ def report(out: Path) -> None:
         if lang not in TARGETS:
             print(f"  no readability formula for language {lang!r}")
             continue
-        result = measure(body, lang)
-        target = TARGETS[lang]
+        result = measure(body, lang, document=path.name.split(".")[0].split("-")[0])
+        target = result.target
         print(f"  sentences {result.sentences}  syllables {result.syllables}  "
               f"words/sentence {result.words / result.sentences:.1f}  "
               f"syllables/word {result.syllables / result.words:.2f}")

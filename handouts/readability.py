@@ -73,6 +73,17 @@ TARGETS = {
     "en": Target(FLESCH_KINCAID_GRADE, 6.0, higher_is_easier=False),
     "es": Target(FERNANDEZ_HUERTA, 70.0, higher_is_easier=True),
 }
+DOCUMENT_TARGETS = {
+    # A consent must say more (risks, alternatives, rights): grade 8 or below. Fernández-Huerta
+    # 65 sits inside the band (60-70) its author calls normal, the level of grades 8 and 9.
+    "consent": {"en": Target(FLESCH_KINCAID_GRADE, 8.0, higher_is_easier=False),
+                "es": Target(FERNANDEZ_HUERTA, 65.0, higher_is_easier=True)},
+}
+
+
+def target_for(lang: str, document: str | None = None) -> Target:
+    """The reading-level target of a document kind (handout, aftercare: `TARGETS`; consent: grade 8)."""
+    return DOCUMENT_TARGETS.get(document or "", {}).get(lang) or TARGETS[lang]
 
 
 @dataclass(frozen=True)
@@ -84,15 +95,16 @@ class Readability:
     sentences: int
     syllables: int
     scores: dict[str, float]  # index name -> value, the language's target index first
+    target: Target  # the document kind's target in this language
 
     @property
     def score(self) -> float:
-        """The value of the index the language's target is set on."""
-        return self.scores[TARGETS[self.lang].index]
+        """The value of the index the target is set on."""
+        return self.scores[self.target.index]
 
     def meets_target(self) -> bool:
         """Whether the text is as easy to read as the clinical target asks."""
-        return TARGETS[self.lang].met_by(self.score)
+        return self.target.met_by(self.score)
 
 
 # --- words and sentences -------------------------------------------------------------------
@@ -258,8 +270,9 @@ _SCORERS: dict[str, Callable[[int, int, int], dict[str, float]]] = {
 }
 
 
-def measure(text: str, lang: str) -> Readability:
-    """Count words, sentences and syllables in text and score it for its language (en or es)."""
+def measure(text: str, lang: str, document: str | None = None) -> Readability:
+    """Count words, sentences and syllables in text and score it for its language (en or es),
+    against the target of its document kind (`target_for`)."""
     if lang not in _SCORERS:
         raise ValueError(f"no readability formula for language {lang!r}; known: {', '.join(sorted(_SCORERS))}")
     tokens = words(text)
@@ -267,7 +280,8 @@ def measure(text: str, lang: str) -> Readability:
         raise ValueError("no words to measure")
     units = len(sentences(text))
     syllables = sum(_token_syllables(token, lang) for token in tokens)
-    return Readability(lang, len(tokens), units, syllables, _SCORERS[lang](len(tokens), units, syllables))
+    return Readability(lang, len(tokens), units, syllables, _SCORERS[lang](len(tokens), units, syllables),
+                       target_for(lang, document))
 
 
 # --- text extracted from PDFs --------------------------------------------------------------

@@ -279,3 +279,15 @@ def test_a_wrapped_large_print_footer_is_left_out() -> None:
     pages = [f"Clinic\r\nBody text of page {n}.\r\nClinic · Phone 555 Page {n} of 2\r\n"
              "A Long Document Title\r\nContent version 1 · Reviewed 2026-11-20" for n in (1, 2)]
     assert strip_running_lines(pages) == [["Body text of page 1."], ["Body text of page 2."]]
+
+
+def test_a_consent_is_held_to_grade_8_and_the_sheets_to_grade_6() -> None:
+    from handouts.readability import target_for
+
+    # A text at about grade 7: too hard for a handout, within the consent's target.
+    text = ("You may stop this treatment at any time, and your other medical care will continue without any "
+            "change. Please ask us about anything on this consent form before you sign it.")
+    assert 6.0 < measure(text, "en").score <= 8.0
+    assert not measure(text, "en").meets_target() and not measure(text, "en", "handout").meets_target()
+    assert measure(text, "en", "consent").meets_target()
+    assert target_for("es", "consent").limit == 65.0 and target_for("es", "aftercare").limit == 70.0

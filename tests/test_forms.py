@@ -243,3 +243,54 @@ def test_form_field_mistakes_are_located_exit_2(forms: Path, tmp_path: Path, old
     result = run("build", "consent", "--content", forms, "--out", tmp_path / "out")
     assert result.exit_code == 2 and message in result.output, result.output
     assert "content.yaml:" in result.output
+
+
+def fillable_attachment(path: Path) -> Path:
+    """An outside fillable PDF (like the REMS enrollment form): one page, a text field `x` with a value."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    canvas = Canvas(str(path))
+    canvas.drawString(72, 720, "Outside enrollment form")
+    canvas.acroForm.textfield(name="x", value="kept", x=72, y=600, width=200, height=20)
+    canvas.showPage()
+    canvas.save()
+    return path
+
+
+def test_packet_has_every_part_with_bookmarks_and_working_prefixed_fields(forms: Path, tmp_path: Path) -> None:
+    outside = fillable_attachment(tmp_path / "rems.pdf")
+    out = tmp_path / "packet.pdf"
+    result = run("packet", "--content", forms, "--clinic", "song-ngu", "--treatment", "esketamine", "--lang", "es",
+                 "--attach", outside, "-o", out, *patient())
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_mode & 0o777 == 0o600  # a patient's values are in it
+    reader = PdfReader(out)
+    top = [item["/Title"] for item in reader.outline if not isinstance(item, list)]
+    assert top == ["Folleto", "Consentimiento para Esketamina en aerosol nasal", "Después de esketamina", "rems"]
+    blank_consent = consent(forms, tmp_path / "c.pdf", "--treatment", "esketamine", "--lang", "es")
+    assert len(reader.pages) == 1 + len(PdfReader(blank_consent).pages) + 1 + 1
+    fields = reader.get_fields() or {}
+    assert fields["consent.patient_name"]["/V"] == VIETNAMESE and fields["attachment1.x"]["/V"] == "kept"
+    assert {"consent.interpreter_phone", "consent.patient_date"} <= set(fields)
+    with pikepdf.open(out) as pdf:
+        fonts = set(pdf.Root.AcroForm.DR.Font.keys())
+        assert {"/HandoutsFill", "/Helv"} <= fonts
+        # every widget sits on a page of the packet that lists it
+        pages = {page.obj.objgen for page in pdf.pages}
+        for page in pdf.pages:
+            for annot in page.obj.get("/Annots", []):
+                if annot.get("/Subtype") == "/Widget":
+                    assert annot.P.objgen in pages
+    assert VIETNAMESE.split()[0] not in result.output
+
+
+@pytest.mark.parametrize("content", [b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >>\ngarbage",
+                                     b"this is a letter, not a PDF"])
+def test_packet_refuses_a_broken_attachment_by_name_and_writes_nothing(forms: Path, tmp_path: Path,
+                                                                      content: bytes) -> None:
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(content)
+    out = tmp_path / "packet.pdf"
+    result = run("packet", "--content", forms, "--clinic", "only-iv", "--attach", bad, "-o", out)
+    assert result.exit_code == 2 and str(bad) in result.output, result.output
+    assert not out.exists() and not list(tmp_path.glob(".packet.pdf.*"))

@@ -1,4 +1,7 @@
-"""`field: [{name, label}, ...]`: a row of labelled lines to write on, each a fillable form field.
+"""`field: [{name, label, short}, ...]`: a row of labelled lines to write on, each a fillable form field.
+
+`short: true` marks a field with little to write (a date of birth): its line is short and
+the others on its row share the rest.
 
 The field names are what a filled or merged consent is keyed on (`patient_name`, `patient_dob`),
 so they are the same in every language and unique in a document (handouts.validate checks both).
@@ -30,8 +33,9 @@ def parse_name(ch: Checker, value: Any, line: int, path: str) -> str | None:
     return value
 
 
-def parse_labelled(ch: Checker, value: Any, line: int, path: str) -> tuple[dict[str, Any], ...] | None:
-    """A non-empty list of `{name, label}` entries (the shape of fields and of checkboxes)."""
+def parse_labelled(ch: Checker, value: Any, line: int, path: str, short: bool = False) -> tuple[dict[str, Any], ...] | None:
+    """A non-empty list of `{name, label}` entries (the shape of fields and of checkboxes);
+    with `short`, each may also say `short: true`."""
     items = ch.sequence(value, line, path)
     if not items:
         if items is not None:
@@ -43,24 +47,27 @@ def parse_labelled(ch: Checker, value: Any, line: int, path: str) -> tuple[dict[
         entry = ch.mapping(item, line_of(items, i), ipath)
         if entry is None:
             continue
-        ch.unknown_keys(entry, ("name", "label"), ipath)
+        ch.unknown_keys(entry, ("name", "label", "short") if short else ("name", "label"), ipath)
+        is_short = entry.get("short", False)
+        if is_short not in (True, False):
+            ch.add(line_of(entry, "short"), f"{ipath}.short", "must be true or false")
         name = required(ch, entry, "name", ipath)
         name = parse_name(ch, name, line_of(entry, "name"), f"{ipath}.name") if name is not None else None
         raw_label = required(ch, entry, "label", ipath)
         label = ch.text(raw_label, line_of(entry, "label"), f"{ipath}.label") if raw_label is not None else None
         if name and label:
-            result.append({"name": name, "label": label})
+            result.append({"name": name, "label": label, "short": is_short is True})
     return tuple(result) if len(result) == len(items) else None
 
 
 def resolve_labelled(r: Resolver, entries: tuple[dict[str, Any], ...], context: dict[str, Any]) -> tuple[dict[str, str], ...]:
     """Each entry's label as markup, its name as written."""
-    return tuple({"name": e["name"], "label": r.render(e["label"], context)} for e in entries)
+    return tuple({**e, "label": r.render(e["label"], context)} for e in entries)
 
 
 def parse(ch: Checker, value: Any, line: int, path: str) -> dict[str, Any] | None:
-    """One or more `{name, label}` fields."""
-    fields = parse_labelled(ch, value, line, path)
+    """One or more `{name, label}` fields, each optionally `short: true`."""
+    fields = parse_labelled(ch, value, line, path, short=True)
     return {"fields": fields} if fields else None
 
 
@@ -81,4 +88,5 @@ def draw(data: dict[str, Any], kit: Kit) -> list[Flowable]:
     from handouts.blocks.flow import Kept
     from handouts.blocks.formflow import field_rows
 
-    return [Kept([field_rows([(f["label"], f["name"]) for f in data["fields"]], kit)]), Spacer(1, kit.body * 0.6)]
+    return [Kept([field_rows([(f["label"], f["name"], f["short"]) for f in data["fields"]], kit)]),
+            Spacer(1, kit.body * 0.6)]

@@ -46,7 +46,7 @@ class FieldSlot(Flowable):
         self.fixed = width
         self.width = width or 0.0
         self.color = kit.colors["muted"]
-        self.font_size = min(kit.body, 11.0)
+        self.font_size = kit.body  # typed values as large as the text around them (large print too)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 - ReportLab's names
         """As wide as its column (a fixed width for boxes), as high as it was made."""
@@ -89,44 +89,37 @@ def field_height(kit: Kit) -> float:
     return max(22.0, kit.body * 1.9)
 
 
-def field_rows(items: Sequence[tuple[str, str]], kit: Kit, weights: Sequence[float] | None = None) -> Flowable:
-    """Labelled lines, `(label markup, field name)` each, as many to a row as leave each line MIN_LINE long.
+def field_rows(items: Sequence[tuple[str, str, bool]], kit: Kit) -> Flowable:
+    """Labelled lines, `(label markup, field name, short)` each, as many to a row as fit.
 
-    With `weights`, every item shares one row, its line length in proportion to its weight
-    (a printed name longer than a time), unless the row would leave a line shorter than MIN_LINE / 2.
+    A short field (a date, a time) gets a line MIN_LINE long; the others share what is left
+    of their row, and need at least half as much again, so a name has room to be written.
     """
     gap = kit.body
-    widths = [min(_label_width(label, kit) + LABEL_GAP, kit.width * 0.45) for label, _ in items]
-    rows: list[list[int]] = []
-    if weights is not None and kit.width - sum(widths) - gap * (len(items) - 1) >= len(items) * MIN_LINE / 2:
-        rows = [list(range(len(items)))]
-    else:
-        weights = None
-        row: list[int] = []
-        used = 0.0
-        for i, width in enumerate(widths):
-            need = width + MIN_LINE + (gap if row else 0)
-            if row and used + need > kit.width:
-                rows.append(row)
-                row, used = [], 0.0
-                need = width + MIN_LINE
-            row.append(i)
-            used += need
-        rows.append(row)
+    widths = [min(_label_width(label, kit) + LABEL_GAP, kit.width * 0.45) for label, _, _ in items]
+    rows: list[list[int]] = [[]]
+    used = 0.0
+    for i, width in enumerate(widths):
+        need = width + (MIN_LINE if items[i][2] else MIN_LINE * 1.5) + (gap if rows[-1] else 0)
+        if rows[-1] and used + need > kit.width:
+            rows.append([])
+            used, need = 0.0, need - gap
+        rows[-1].append(i)
+        used += need
     lines = []
     for row in rows:
         free = kit.width - sum(widths[i] for i in row) - gap * (len(row) - 1)
-        shares = [weights[i] for i in row] if weights else [1.0] * len(row)
+        long = [i for i in row if not items[i][2]]
+        rest = free - MIN_LINE * (len(row) - len(long))
         cells: list[Any] = []
         columns: list[float] = []
         for n, i in enumerate(row):
-            label, name = items[i]
+            label, name, short = items[i]
             if n:
                 cells.append("")
                 columns.append(gap)
-            cells += [para(label, kit, "label"),
-                      FieldSlot(name, _plain(label, kit), kit, field_height(kit))]
-            columns += [widths[i], free * shares[n] / sum(shares)]
+            cells += [para(label, kit, "label"), FieldSlot(name, _plain(label, kit), kit, field_height(kit))]
+            columns += [widths[i], (MIN_LINE if short else rest / len(long)) if long else free / len(row)]
         lines.append(table([cells], kit, columns, [*_PLAIN, ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
     grid = table([[line] for line in lines], kit, [kit.width], [*_PLAIN, ("TOPPADDING", (0, 1), (-1, -1), 4)])
     return tagged(grid, "Form")

@@ -40,7 +40,8 @@ def parse(ch: Checker, value: Any, line: int, path: str) -> dict[str, Any] | Non
     raw_statement = required(ch, data, "statement", path)
     statement = text_list(ch, raw_statement, line_of(data, "statement"), f"{path}.statement") \
         if raw_statement is not None else None
-    fields = parse_labelled(ch, data["fields"], line_of(data, "fields"), f"{path}.fields") if "fields" in data else ()
+    fields = parse_labelled(ch, data["fields"], line_of(data, "fields"), f"{path}.fields", short=True) \
+        if "fields" in data else ()
     choices = parse_labelled(ch, data["choices"], line_of(data, "choices"), f"{path}.choices") \
         if "choices" in data else ()
     if not (role and title and statement) or fields is None or choices is None:
@@ -77,10 +78,10 @@ def draw(data: dict[str, Any], kit: Kit) -> list[Flowable]:
     parts: list[Flowable] = [para(keep_last_words(data["title"]), kit, "callout_title", "H3")]
     parts += [para(keep_last_words(t), kit, "body") for t in data["statement"]]
     if data["fields"]:
-        parts.append(field_rows([(f["label"], f["name"]) for f in data["fields"]], kit))
+        parts.append(field_rows([(f["label"], f["name"], f["short"]) for f in data["fields"]], kit))
     if data["choices"]:
         parts.append(checkbox_rows([(c["label"], c["name"]) for c in data["choices"]], kit))
     parts.append(signature_line(labels["signature"], kit))
-    parts.append(field_rows([(labels["printed_name"], f"{role}_printed_name"), (labels["date"], f"{role}_date"),
-                             (labels["time"], f"{role}_time")], kit, weights=(3.0, 1.4, 1.0)))
+    parts.append(field_rows([(labels["printed_name"], f"{role}_printed_name", False),
+                             (labels["date"], f"{role}_date", True), (labels["time"], f"{role}_time", True)], kit))
     return [Kept(parts), Spacer(1, kit.body * 1.2)]

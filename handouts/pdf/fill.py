@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import unicodedata
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 from handouts.errors import HandoutsError, Problem, Where
 from handouts.fonts import FONT_DIR, missing_glyphs
@@ -26,6 +27,8 @@ FILL_FONT = "NotoSans-Regular.ttf"
 FONT_KEY = "/HandoutsFill"  # the font's name in /AcroForm /DR
 ON = "/Yes"  # the on-state of the checkboxes handouts.layout makes
 SMALLEST = 6.0  # points: a value that would need smaller type than this is refused
+DEFAULT_SIZE = 11.0  # points, for a field whose /DA names no size
+_DA_SIZE = re.compile(r"([0-9.]+)\s+Tf\b")
 PADDING = 2.0  # points kept free at each end of a field
 
 
@@ -86,16 +89,16 @@ def _fail(problems: list[str]) -> None:
         raise HandoutsError([Problem(Where(""), p) for p in problems])
 
 
-def _embed_font(writer: object, acro_form: object, text: str) -> None:
+def _embed_font(writer: Any, acro_form: Any, text: str) -> None:
     """Put a subset of the fill font holding the characters of `text` into the form's /DR."""
     from pypdf.generic import DictionaryObject, NameObject
     from pypdf.generic._font import Font  # not exported; pinned pypdf (pyproject) keeps it where it is
 
-    resources = acro_form.setdefault(NameObject("/DR"), DictionaryObject())  # type: ignore[attr-defined]
+    resources = acro_form.setdefault(NameObject("/DR"), DictionaryObject())
     fonts = resources.setdefault(NameObject("/Font"), DictionaryObject())
     font = Font.from_truetype_font_file(io.BytesIO(_subset(frozenset(text) | {" "})))
     # pypdf's own step for this (it embeds a font the same way when a DR font cannot encode a value).
-    font._add_to_writer(writer, fonts, NameObject(FONT_KEY))  # type: ignore[arg-type]
+    font._add_to_writer(writer, fonts, NameObject(FONT_KEY))
 
 
 def _subset(chars: frozenset[str]) -> bytes:
@@ -120,16 +123,16 @@ def _subset(chars: frozenset[str]) -> bytes:
     return out.getvalue()
 
 
-def _size(value: str, widget: object) -> float | None:
-    """The type size for a value: the field's own, smaller when the value is wider; None below SMALLEST."""
+def _size(value: str, widget: Any) -> float | None:
+    """The type size for a value: the field's own (its /DA), smaller when the value is wider; None below SMALLEST."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     from handouts.fonts import register
 
     regular, _ = register(FILL_FONT, "NotoSans-Bold.ttf")
-    x0, y0, x1, y1 = (float(v) for v in widget["/Rect"])  # type: ignore[index]
-    height = y1 - y0
-    size = min(11.0, height / 1.4)
+    x0, y0, x1, y1 = (float(v) for v in widget["/Rect"])
+    found = _DA_SIZE.search(str(widget.get("/DA", "")))
+    size = min(float(found.group(1)) if found else DEFAULT_SIZE, (y1 - y0) / 1.3)
     width = stringWidth(value, regular, 1.0)
     if width * size > x1 - x0 - 2 * PADDING:
         size = (x1 - x0 - 2 * PADDING) / width

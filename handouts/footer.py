@@ -163,14 +163,21 @@ def qr_payload(fields: Sequence[tuple[str, str]], page: int, pages: int) -> str:
 
 
 def draw_qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
-    """A QR code (error correction M, its quiet zone inside `size`) with its lower-left corner at x, y."""
-    from reportlab.graphics import renderPDF
+    """A QR code (error correction M, its quiet zone inside `size`) with its lower-left corner at x, y.
+
+    Its dark modules are drawn as filled rectangles straight onto the page: ReportLab's
+    drawing renderer would also name Helvetica in the page's fonts, a font nothing uses.
+    """
     from reportlab.graphics.barcode.qr import QrCodeWidget
-    from reportlab.graphics.shapes import Drawing
 
     widget = QrCodeWidget(text, barLevel="M")
     x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0),
-                                                 -x0 * size / (x1 - x0), -y0 * size / (y1 - y0)])
-    drawing.add(widget)
-    renderPDF.draw(drawing, canvas, x, y)
+    canvas.saveState()
+    canvas.translate(x, y)
+    canvas.scale(size / (x1 - x0), size / (y1 - y0))
+    canvas.translate(-x0, -y0)
+    canvas.setFillColor(colors.black)
+    for shape in widget.draw().contents:
+        if getattr(shape, "fillColor", None) is not None:  # the first, unfilled one is the quiet zone
+            canvas.rect(shape.x, shape.y, shape.width, shape.height, stroke=0, fill=1)
+    canvas.restoreState()

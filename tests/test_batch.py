@@ -18,7 +18,8 @@ from pypdf import PdfReader
 from conftest import CONTENT, ROOT, run
 from handouts.errors import HandoutsError
 
-CLINIC = ("--content", CONTENT, "--clinic", "cedar-ridge")  # English only, three documents: the quickest clinic
+CLINIC = ("--content", CONTENT, "--clinic", "cedar-ridge")  # English only: the quickest clinic
+SHEETS = ("handout", "aftercare")  # its three sheets (its consents would only make the tests slower)
 CEDAR = ["cedar-ridge/aftercare-im.en.pdf", "cedar-ridge/aftercare-iv.en.pdf", "cedar-ridge/handout.en.pdf"]
 LOCK = ".handouts.lock"
 DEAD_PID = 99_999_999  # above Linux's largest possible pid (4,194,304), so never a running process
@@ -28,7 +29,7 @@ DEAD_PID = 99_999_999  # above Linux's largest possible pid (4,194,304), so neve
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """cedar-ridge built once with the standard layout; tests work on copies."""
     out = tmp_path_factory.mktemp("cedar") / "out"
-    result = run("build", *CLINIC, "--out", out)
+    result = run("build", *SHEETS, *CLINIC, "--out", out)
     assert result.exit_code == 0, result.output
     return out
 
@@ -145,7 +146,7 @@ def test_a_live_lock_stops_a_second_run_with_nothing_touched(out: Path) -> None:
     held = os.open(out / LOCK, os.O_RDWR)
     try:
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        result = run("build", *CLINIC, "--out", out)
+        result = run("build", *SHEETS, *CLINIC, "--out", out)
     finally:
         os.close(held)
     assert result.exit_code == 2, result.output
@@ -177,7 +178,7 @@ def test_a_bad_source_date_epoch_is_exit_2_and_keeps_the_folder(
         out: Path, epoch: str, expected: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
     before = snapshot(out)
-    result = run("build", *CLINIC, "--out", out)
+    result = run("build", *SHEETS, *CLINIC, "--out", out)
     assert result.exit_code == 2, result.output
     assert f"SOURCE_DATE_EPOCH: {expected}" in result.output and "Traceback" not in result.output
     assert snapshot(out) == before
@@ -193,7 +194,7 @@ def test_an_impossible_layout_is_exit_2_and_keeps_the_folder(out: Path, tmp_path
     shutil.copy(ROOT / "layouts" / "standard.yaml", layouts)
     (layouts / "cramped.yaml").write_text(f"parent: standard\nmargins:\n{margins}", encoding="utf-8")
     before = snapshot(out)
-    result = run("build", *CLINIC, "--layout", layouts / "cramped.yaml", "--out", out)
+    result = run("build", *SHEETS, *CLINIC, "--layout", layouts / "cramped.yaml", "--out", out)
     assert result.exit_code == 2, result.output
     assert f"cramped.yaml margins: {expected}" in result.output and "Traceback" not in result.output
     assert snapshot(out) == before
@@ -203,7 +204,7 @@ def test_a_file_where_a_clinic_folder_goes_is_exit_2(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
     (out / "cedar-ridge").write_text("not a folder", encoding="utf-8")
-    result = run("build", *CLINIC, "--out", out)
+    result = run("build", *SHEETS, *CLINIC, "--out", out)
     assert result.exit_code == 2, result.output
     assert f"{out / 'cedar-ridge'}: is a file, not a folder" in result.output and "Traceback" not in result.output
     assert snapshot(out) == {"cedar-ridge": b"not a folder"}
@@ -211,7 +212,7 @@ def test_a_file_where_a_clinic_folder_goes_is_exit_2(tmp_path: Path) -> None:
 
 def test_an_output_folder_under_a_file_is_exit_2_naming_it(tmp_path: Path) -> None:
     (tmp_path / "afile").write_text("", encoding="utf-8")
-    result = run("build", *CLINIC, "--out", tmp_path / "afile" / "out")
+    result = run("build", *SHEETS, *CLINIC, "--out", tmp_path / "afile" / "out")
     assert result.exit_code == 2, result.output
     assert f"{tmp_path / 'afile' / 'out'}: cannot create the output folder: {tmp_path / 'afile'} is in its way" in result.output
     assert "Traceback" not in result.output
@@ -222,7 +223,7 @@ def test_a_read_only_output_folder_is_exit_2_naming_it(out: Path) -> None:
     before = snapshot(out)
     out.chmod(0o555)
     try:
-        result = run("build", *CLINIC, "--out", out)
+        result = run("build", *SHEETS, *CLINIC, "--out", out)
     finally:
         out.chmod(0o755)
     assert result.exit_code == 2, result.output
@@ -258,7 +259,7 @@ def fail_writes(monkeypatch: pytest.MonkeyPatch, name: str, code: int) -> None:
 def test_a_write_error_fails_that_document_only_and_the_manifest_stays_true(
         out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fail_writes(monkeypatch, "aftercare-im.en.pdf", errno.ENOSPC)
-    result = run("build", *CLINIC, "--out", out, "--force")  # unchanged documents would not be written at all
+    result = run("build", *SHEETS, *CLINIC, "--out", out, "--force")  # unchanged documents would not be written at all
     assert result.exit_code == 1, result.output
     target = out / "cedar-ridge" / "aftercare-im.en.pdf"
     assert (f"FAILED cedar-ridge/aftercare-im.en: could not be written to {target}: "
@@ -292,7 +293,7 @@ def test_a_failing_document_keeps_the_others_and_its_reason_is_stable(out: Path,
         return real(doc, layout, qr_mrn)
 
     monkeypatch.setattr(handouts.layout, "render", render)
-    result = run("build", *CLINIC, "--out", out, "--force")  # unchanged documents would not be laid out at all
+    result = run("build", *SHEETS, *CLINIC, "--out", out, "--force")  # unchanged documents would not be laid out at all
     assert result.exit_code == 1, result.output
     [failure] = manifest(out)["failed"]
     assert failure["reason"] == "does not fit on the page with layout 'standard': Flowable <object object> too large on page 1"
@@ -304,7 +305,7 @@ def test_a_lock_naming_this_very_pid_is_a_dead_runs(out: Path) -> None:
     # In a container every run is pid 1: a killed run's lock names the pid the next run has.
     lock = {"pid": os.getpid(), "host": socket.gethostname(), "started": "2026-11-27T08:00:00+00:00"}
     (out / LOCK).write_text(json.dumps(lock), encoding="utf-8")
-    result = run("build", *CLINIC, "--out", out)
+    result = run("build", *SHEETS, *CLINIC, "--out", out)
     assert result.exit_code == 0, result.output
     assert f"took over {out / LOCK} from a run that is no longer running (pid {os.getpid()}" in result.output
 

@@ -49,8 +49,10 @@ def test_csv_clinics_build(tmp_path: Path) -> None:
     built = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.pdf"))
     assert built == [
         "lakeside/aftercare-esketamine.en.pdf", "lakeside/aftercare-esketamine.es.pdf",
+        "lakeside/consent-esketamine.en.pdf", "lakeside/consent-esketamine.es.pdf",
         "lakeside/handout.en.pdf", "lakeside/handout.es.pdf",
-        "northgate/aftercare-iv.en.pdf", "northgate/aftercare-troche.en.pdf", "northgate/handout.en.pdf",
+        "northgate/aftercare-iv.en.pdf", "northgate/aftercare-troche.en.pdf",
+        "northgate/consent-iv.en.pdf", "northgate/consent-troche.en.pdf", "northgate/handout.en.pdf",
     ]
     spanish = pdf_text(tmp_path / "lakeside" / "handout.es.pdf")
     assert "Lakeside factura a Medicaid" in spanish and "(555) 010-2999" in spanish
@@ -153,7 +155,8 @@ def test_a_character_no_font_has_fails_that_clinic_only(tmp_path: Path) -> None:
     assert (tmp_path / "plain" / "handout.en.pdf").is_file()
     manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
     assert {f["clinic"] for f in manifest["files"]} == {"plain"}
-    assert {(f["clinic"], f["name"]) for f in manifest["failed"]} == {("smiley", "handout.en"), ("smiley", "aftercare-iv.en")}
+    assert {(f["clinic"], f["name"]) for f in manifest["failed"]} == {
+        ("smiley", "handout.en"), ("smiley", "aftercare-iv.en"), ("smiley", "consent-iv.en")}
     assert all("U+1F642" in f["reason"] for f in manifest["failed"])
 
 

@@ -15,7 +15,7 @@ CEDAR = ["cedar-ridge/aftercare-im.en.pdf", "cedar-ridge/aftercare-iv.en.pdf", "
 
 def _build(content: Path, out: Path, *options: str) -> tuple[set[str], str]:
     """Build cedar-ridge; returns the PDFs this run wrote and its output."""
-    result = run("build", "--content", content, "--clinic", "cedar-ridge", "--out", out, *options)
+    result = run("build", "handout", "aftercare", "--content", content, "--clinic", "cedar-ridge", "--out", out, *options)
     assert result.exit_code == 0, result.output
     written = {line.split("  (")[0].removeprefix(f"{out}/") for line in result.output.splitlines() if "  (" in line}
     return written, result.output

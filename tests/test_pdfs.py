@@ -48,7 +48,8 @@ def test_every_clinic_gets_every_document_in_each_of_its_languages(sample_build:
     for clinic in CLINICS:
         for lang in clinic.languages:
             expected.add(f"{clinic.id}/handout.{lang}.pdf")
-            expected.update(f"{clinic.id}/aftercare-{t}.{lang}.pdf" for t in clinic.treatments)
+            expected.update(f"{clinic.id}/{doc}-{t}.{lang}.pdf" for t in clinic.treatments
+                            for doc in ("aftercare", "consent"))
     assert built == expected
 
 

@@ -16,10 +16,12 @@ from reportlab.platypus import Flowable, Paragraph
 
 from handouts.blocks.flow import Kit, para, table, tagged
 
-MIN_LINE = 1.6 * 72  # a line to write on is at least this long (a date fits by hand)
+SHORT_LINE = 1.0 * 72  # a short field's line: a date (03/02/2026) or a time fits by hand
+LONG_LINE = 1.75 * 72  # the least a longer field (a name) gets
 SIGN_HEIGHT = 0.55 * 72  # room above a signature line for a pen
 INITIALS_BOX = (0.95 * 72, 0.45 * 72)  # width, height of the box a patient initials by hand
 LABEL_GAP = 4.0
+FIELD_GAP = 0.9  # between two fields on a row, in body sizes
 _PLAIN = [("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
           ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]
 
@@ -89,28 +91,39 @@ def field_height(kit: Kit) -> float:
     return max(22.0, kit.body * 1.9)
 
 
-def field_rows(items: Sequence[tuple[str, str, bool]], kit: Kit) -> Flowable:
-    """Labelled lines, `(label markup, field name, short)` each, as many to a row as fit.
+def _widths(items: Sequence[tuple[str, str, bool]], kit: Kit) -> list[float]:
+    return [min(_label_width(label, kit) + LABEL_GAP, kit.width * 0.45) for label, _, _ in items]
 
-    A short field (a date, a time) gets a line MIN_LINE long; the others share what is left
-    of their row, and need at least half as much again, so a name has room to be written.
-    """
-    gap = kit.body
-    widths = [min(_label_width(label, kit) + LABEL_GAP, kit.width * 0.45) for label, _, _ in items]
+
+def pack(items: Sequence[tuple[str, str, bool]], kit: Kit) -> list[list[int]]:
+    """The fields of each row, by index: as many to a row as leave each its least line."""
+    gap = kit.body * FIELD_GAP
     rows: list[list[int]] = [[]]
     used = 0.0
-    for i, width in enumerate(widths):
-        need = width + (MIN_LINE if items[i][2] else MIN_LINE * 1.5) + (gap if rows[-1] else 0)
+    for i, width in enumerate(_widths(items, kit)):
+        need = width + (SHORT_LINE if items[i][2] else LONG_LINE) + (gap if rows[-1] else 0)
         if rows[-1] and used + need > kit.width:
             rows.append([])
             used, need = 0.0, need - gap
         rows[-1].append(i)
         used += need
+    return rows
+
+
+def field_rows(items: Sequence[tuple[str, str, bool]], kit: Kit) -> Flowable:
+    """Labelled lines, `(label markup, field name, short)` each, packed in rows (`pack`).
+
+    A short field (a date, a time) gets a line SHORT_LINE long; the others share what is left
+    of their row, at least LONG_LINE each, so a name has room to be written.
+    """
+    gap = kit.body * FIELD_GAP
+    widths = _widths(items, kit)
+    rows = pack(items, kit)
     lines = []
     for row in rows:
         free = kit.width - sum(widths[i] for i in row) - gap * (len(row) - 1)
         long = [i for i in row if not items[i][2]]
-        rest = free - MIN_LINE * (len(row) - len(long))
+        rest = free - SHORT_LINE * (len(row) - len(long))
         cells: list[Any] = []
         columns: list[float] = []
         for n, i in enumerate(row):
@@ -119,7 +132,7 @@ def field_rows(items: Sequence[tuple[str, str, bool]], kit: Kit) -> Flowable:
                 cells.append("")
                 columns.append(gap)
             cells += [para(label, kit, "label"), FieldSlot(name, _plain(label, kit), kit, field_height(kit))]
-            columns += [widths[i], (MIN_LINE if short else rest / len(long)) if long else free / len(row)]
+            columns += [widths[i], (SHORT_LINE if short else rest / len(long)) if long else free / len(row)]
         lines.append(table([cells], kit, columns, [*_PLAIN, ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
     grid = table([[line] for line in lines], kit, [kit.width], [*_PLAIN, ("TOPPADDING", (0, 1), (-1, -1), 4)])
     return tagged(grid, "Form")

@@ -72,7 +72,7 @@ def draw(data: dict[str, Any], kit: Kit) -> list[Flowable]:
     from reportlab.platypus import Spacer
 
     from handouts.blocks.flow import Kept, keep_last_words, para
-    from handouts.blocks.formflow import checkbox_rows, field_rows, signature_line
+    from handouts.blocks.formflow import checkbox_rows, field_rows, pack, signature_line
 
     role, labels = data["role"], data["labels"]
     parts: list[Flowable] = [para(keep_last_words(data["title"]), kit, "callout_title", "H3")]
@@ -82,6 +82,10 @@ def draw(data: dict[str, Any], kit: Kit) -> list[Flowable]:
     if data["choices"]:
         parts.append(checkbox_rows([(c["label"], c["name"]) for c in data["choices"]], kit))
     parts.append(signature_line(labels["signature"], kit))
-    parts.append(field_rows([(labels["printed_name"], f"{role}_printed_name", False),
-                             (labels["date"], f"{role}_date", True), (labels["time"], f"{role}_time", True)], kit))
+    signed = [(labels["printed_name"], f"{role}_printed_name", False),
+              (labels["date"], f"{role}_date", True), (labels["time"], f"{role}_time", True)]
+    if len(pack(signed, kit)) == 1:
+        parts.append(field_rows(signed, kit))
+    else:  # the name on its own line, then date and time together: the date stays beside the time
+        parts += [field_rows(signed[:1], kit), field_rows(signed[1:], kit)]
     return [Kept(parts), Spacer(1, kit.body * 1.2)]

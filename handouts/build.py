@@ -8,31 +8,26 @@ atomically, a document that fails does not stop the others, and manifest.json is
 
 from __future__ import annotations
 
-import re
+from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import Callable, Iterable
 
 from handouts.clinics import load_clinics
-from handouts.errors import HandoutsError, Problem, Where, fail_if
-from handouts.fingerprint import fingerprint
+from handouts.errors import HandoutsError, Problem, Where, fail_if, stable_reason
 from handouts.load import load_yaml
-from handouts.manifest import MANIFEST_NAME, Manifest, ManifestEntry, RunReport, read_manifest, reconcile
+from handouts.manifest import MANIFEST_NAME, Manifest, RunReport, read_manifest, reconcile
 from handouts.model import Clinic, Content, Job, Layout, ResolvedDocument
 from handouts.outdir import folder_problems, pdfs_on_disk, remove_stale_parts, take_lock
-from handouts.post import pdf_date
 from handouts.preflight import epoch_problems, geometry_problems, layout_file
 from handouts.validate import validate_content
-from handouts.write import atomic_write, cause, sha256
-
-if TYPE_CHECKING:  # resolve brings in Jinja2 and ReportLab, which `handouts list` never needs
-    from handouts.resolve import Failure
+from handouts.workers import Batch, Known, Outcome, default_workers, target
+from handouts.workers import run as run_batch
+from handouts.write import atomic_write, cause
 
 DEFAULT_CONTENT = Path("content.yaml")
 DEFAULT_OUT = Path("output")
 DEFAULT_LAYOUT = "standard"
 LARGE_PRINT = 14.0  # body size from which a layout is large print: it takes the pages it needs, past any budget
-REASON_MAX = 300  # characters of a library's message kept in a failure's reason
-_ADDRESS = re.compile(r"\s*\bat 0x[0-9a-fA-F]+|\b0x[0-9a-fA-F]{6,}")  # "<Paragraph at 0x7f...>" differs every run
 
 
 def load_inputs(content_path: Path, clinics_path: Path | None = None) -> tuple[Content, tuple[Clinic, ...]]:
@@ -76,9 +71,9 @@ def plan(
             treatments = clinic.treatments if document.per_treatment else (None,)
             for lang in clinic_langs:
                 jobs.extend(Job(clinic, document, lang, t) for t in treatments)
-    names = [f"{job.clinic.id}/{job.name}" for job in jobs]
+    names = Counter(f"{job.clinic.id}/{job.name}" for job in jobs)  # counted once: a chain has many thousands
     problems.extend(f"two documents would both be written to {n}.pdf: rename one document id"
-                    for n in sorted({n for n in names if names.count(n) > 1}))
+                    for n in sorted(n for n, count in names.items() if count > 1))
     if not jobs and not problems:
         problems.append("nothing to build: no selected clinic lists the selected language")
     fail_if([Problem(Where(""), p) for p in problems])
@@ -94,23 +89,27 @@ def build(
     layout_name: str = DEFAULT_LAYOUT,
     out_dir: Path = DEFAULT_OUT,
     force: bool = False,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> RunReport:
     """Build the selected documents into `out_dir` and bring its manifest.json up to date; returns what was done.
 
     A document whose fingerprint (handouts.fingerprint) and PDF are the same as the manifest
-    records is left as it is, unless `force`.
+    records is left as it is, unless `force`. Documents are made by `workers` processes
+    (default: one per processor; handouts.workers), each resolved only when it is made;
+    `progress(done, total)` is called as each one is finished.
     """
     from handouts.layouts import layout_dir, load_layout
-    from handouts.resolve import resolve_jobs
+    from handouts.resolve import check_templates
 
     content, clinics = load_inputs(content_path, clinics_path)
     directory = layout_dir(content_path).resolve()
     layout = load_layout(layout_name, directory)
     jobs = plan(content, clinics, documents, clinic_ids, langs)
-    results = resolve_jobs(content, jobs)
+    check_templates(content, jobs)  # a mistake every clinic's copy shows stops the run here
     # Problems every document would share stop the run here, before the folder is touched.
     fail_if([*epoch_problems(), *geometry_problems(layout, content.labels, layout_file(layout_name, directory)),
-             *folder_problems(out_dir, [_target(job) for job in jobs])])
+             *folder_problems(out_dir, [target(job) for job in jobs])])
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -124,87 +123,42 @@ def build(
         run = Manifest(content.version, layout.name)
         attempted: set[str] = set()
         unchanged: list[str] = []
-        previous = {entry.path: entry for entry in (old.files if old else [])}
+        known = {entry.path: Known(entry.fingerprint, entry.sha256, entry.pages) for entry in (old.files if old else [])}
+
+        def record(outcome: Outcome) -> None:
+            job = jobs[outcome.index]
+            if outcome.kind == "unchanged":
+                unchanged.append(outcome.path)  # its entry stays: reconcile keeps what still matches
+            else:
+                attempted.add(outcome.path)
+            if outcome.entry is not None:
+                run.files.append(outcome.entry)
+            if outcome.failure is not None:
+                run.failed.append(outcome.failure)
+            if outcome.unknown is not None:
+                run.unknown.append(outcome.unknown)
+            if outcome.kind != "failed":
+                _budget(job, outcome.pages, layout, run)  # for an unchanged one too: the budget may have changed
+            if progress is not None:
+                progress(len(attempted) + len(unchanged), len(jobs))
+
+        batch = Batch(content, jobs, layout, out_dir, known, force, make_pdf)
         try:
-            for result in results:
-                digest = _digest(result, layout)
-                entry = previous.get(_target(result.job))
-                if digest and entry is not None and not force and _unchanged(entry, digest, out_dir):
-                    unchanged.append(entry.path)  # its entry stays: reconcile keeps what still matches
-                    _budget(result.job, entry.pages, layout, run)  # the budget may have changed since
-                    continue
-                attempted.add(_build_one(result, layout, out_dir, run, digest))
+            run_batch(batch, default_workers() if workers is None else workers, record)
         finally:
             # Even an interrupted run (Ctrl-C) leaves a manifest that describes the folder as it is.
             manifest, reconcile_notes = reconcile(out_dir, old, run, attempted, pdfs_on_disk(out_dir), set(unchanged))
             _write_manifest(out_dir / MANIFEST_NAME, manifest)
-        return RunReport(run, manifest, notes + reconcile_notes, unchanged)
+        return RunReport(run, manifest, notes + reconcile_notes, sorted(unchanged))
     finally:
         lock.release()
-
-
-def _target(job: Job) -> str:
-    """Where a job's PDF goes, relative to the output folder."""
-    return f"{job.clinic.id}/{job.name}.pdf"
-
-
-def _digest(result: ResolvedDocument | Failure, layout: Layout) -> str:
-    """The fingerprint of a document that can be made; "" (build it) for a failure or a logo that cannot be read."""
-    if not isinstance(result, ResolvedDocument):
-        return ""
-    try:
-        return fingerprint(result, layout, pdf_date(result.reviewed))
-    except OSError:  # the logo went missing since validation: building it names the problem for that document
-        return ""
-
-
-def _unchanged(entry: ManifestEntry, digest: str, out_dir: Path) -> bool:
-    """Whether the manifest's entry was made from the same fingerprint and its PDF is still the one it lists."""
-    if entry.fingerprint != digest:
-        return False
-    try:
-        return sha256((out_dir / entry.path).read_bytes()) == entry.sha256
-    except OSError:
-        return False
-
-
-def _build_one(result: ResolvedDocument | Failure, layout: Layout, out_dir: Path, run: Manifest, digest: str) -> str:
-    """Lay out, finish and write one document, or record why it failed; returns its path in the folder."""
-    from handouts.resolve import Failure
-
-    job = result.job
-    relative = _target(job)
-    made = [str(p) for p in result.problems] if isinstance(result, Failure) else make_pdf(result, layout)
-    if isinstance(made, tuple):
-        pdf, pages = made
-        try:
-            atomic_write(out_dir / relative, pdf)
-        except OSError as exc:
-            made = [f"could not be written to {out_dir / relative}: {cause(exc)}"]
-    if isinstance(made, list):
-        try:
-            # An older copy of this document must not stay beside the new manifest looking current.
-            (out_dir / relative).unlink(missing_ok=True)
-        except OSError as exc:
-            run.unknown.append({"path": relative, "reason": "an older copy: its document failed, and it could not "
-                                                            f"be removed ({cause(exc)})"})
-        run.failed.append({"clinic": job.clinic.id, "document": job.document.id, "treatment": job.treatment,
-                           "language": job.lang, "name": job.name, "reason": "; ".join(made)})
-        return relative
-    _budget(job, pages, layout, run)
-    run.files.append(ManifestEntry(
-        path=relative, clinic=job.clinic.id, document=job.document.id, treatment=job.treatment,
-        language=job.lang, layout=layout.name, pages=pages, bytes=len(pdf), sha256=sha256(pdf),
-        content_version=run.content_version, fingerprint=digest,
-    ))
-    return relative
 
 
 def _budget(job: Job, pages: int, layout: Layout, run: Manifest) -> None:
     """Warn when a document runs past its page budget (below large print, which takes the pages it needs)."""
     budget = job.document.pages
     if budget is not None and pages > budget and layout.type["body"] < LARGE_PRINT:
-        run.warnings.append({"path": _target(job), "warning": f"{pages} pages, more than the {budget} that "
+        run.warnings.append({"path": target(job), "warning": f"{pages} pages, more than the {budget} that "
                              f"{job.document.where.path}.pages allows: shorten the text or the clinic's values"})
 
 
@@ -217,17 +171,11 @@ def make_pdf(doc: ResolvedDocument, layout: Layout, qr_mrn: str | None = None) -
     try:
         return render(doc, layout, qr_mrn)
     except LayoutError as exc:
-        return [f"does not fit on the page with layout {layout.name!r}: {_stable(str(exc))}"]
+        return [f"does not fit on the page with layout {layout.name!r}: {stable_reason(str(exc))}"]
     except HandoutsError as exc:
         return [str(p) for p in exc.problems]
     except Exception as exc:  # noqa: BLE001 - one bad document must not stop a chain's batch
-        return [f"could not be laid out ({type(exc).__name__}: {_stable(str(exc))})"]
-
-
-def _stable(message: str) -> str:
-    """A library's message without what differs run to run (object addresses), on one line, not too long."""
-    message = " ".join(_ADDRESS.sub("", message).split())
-    return message if len(message) <= REASON_MAX else message[:REASON_MAX - 1] + "…"
+        return [f"could not be laid out ({type(exc).__name__}: {stable_reason(str(exc))})"]
 
 
 def _write_manifest(path: Path, manifest: Manifest) -> None:

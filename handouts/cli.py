@@ -58,18 +58,26 @@ def main() -> None:
               show_default=True, help="Folder for the PDFs (OUT/<clinic>/<document>.<lang>.pdf) and manifest.json.")
 @click.option("--force", is_flag=True,
               help="Rebuild every selected document, even those whose inputs and PDF are unchanged since the last run.")
+@click.option("-j", "--jobs", "workers", type=click.IntRange(min=1), metavar="N",
+              help="Make documents in N worker processes. Default: one per processor.")
 def build(documents: tuple[str, ...], content_path: Path, clinics_path: Path | None, clinic_ids: tuple[str, ...],
-          langs: tuple[str, ...], layout_name: str, out_dir: Path, force: bool) -> None:
+          langs: tuple[str, ...], layout_name: str, out_dir: Path, force: bool, workers: int | None) -> None:
     """Build DOCUMENTs (default: all of them) for every selected clinic and language.
 
     Per-treatment documents such as aftercare are built once per treatment the clinic
     offers: OUT/<clinic>/aftercare-esketamine.en.pdf. A document whose text, clinic values,
     layout, fonts, logo and date are the same as when its PDF was built, and whose PDF is
-    unchanged, is left as it is (--force rebuilds it).
+    unchanged, is left as it is (--force rebuilds it). On a terminal a progress bar shows
+    while the documents are made; the run ends with one summary line.
     """
+    import time
+
     from handouts.build import build as run_build
 
-    report = run_build(content_path, clinics_path, documents, clinic_ids, langs, layout_name, out_dir, force)
+    started = time.monotonic()
+    with _Progress() as progress:
+        report = run_build(content_path, clinics_path, documents, clinic_ids, langs, layout_name, out_dir, force,
+                           workers, progress)
     for entry in report.run.files:
         click.echo(f"{out_dir / entry.path}  ({entry.pages} page{'s' if entry.pages != 1 else ''})")
     for warning in report.run.warnings:
@@ -78,13 +86,35 @@ def build(documents: tuple[str, ...], content_path: Path, clinics_path: Path | N
         click.echo(f"FAILED {failure['clinic']}/{failure['name']}: {failure['reason']}", err=True)
     for note in report.notes:
         click.echo(f"NOTE {note}", err=True)
-    unchanged = f", {len(report.unchanged)} unchanged" if report.unchanged else ""
-    summary = (f"{len(report.run.files)} PDF(s) written to {out_dir}{unchanged}; {out_dir / 'manifest.json'} lists "
-               f"{len(report.manifest.files)}")
+    summary = (f"{len(report.run.files)} built, {len(report.unchanged)} unchanged, {len(report.run.failed)} failed "
+               f"in {time.monotonic() - started:.1f} s; {out_dir / 'manifest.json'} lists {len(report.manifest.files)}.")
+    click.echo(summary, err=bool(report.run.failed))
     if report.run.failed:
-        click.echo(f"{summary}; {len(report.run.failed)} failed.", err=True)
         sys.exit(1)
-    click.echo(summary + ".")
+
+
+class _Progress:
+    """click's progress bar on stderr while documents are made, when stderr is a terminal; nothing otherwise."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self._done = 0
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is None:
+            if not sys.stderr.isatty():
+                return
+            self._bar = click.progressbar(length=total, label="Building", file=sys.stderr, show_pos=True,
+                                          show_eta=True).__enter__()
+        self._bar.update(done - self._done)
+        self._done = done
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
 
 
 def _one_document(command: Callable[..., Any]) -> Callable[..., Any]:

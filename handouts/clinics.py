@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -166,6 +167,17 @@ def _logo(ch: Checker, value: Any, base_dir: Path, line: int, path: str) -> Path
     if not logo.is_file():
         ch.add(line, path, f"logo file not found: {logo}")
         return None
+    stat = logo.stat()
+    problem = _logo_problem(logo, stat.st_mtime_ns, stat.st_size)
+    if problem:
+        ch.add(line, path, f"{problem}: {logo}")
+        return None
+    return logo
+
+
+@lru_cache(maxsize=256)
+def _logo_problem(logo: Path, mtime_ns: int, size: int) -> str | None:  # noqa: ARG001 - mtime, size: the key
+    """Why a logo file cannot be used, or None; decoded once however many clinics share it."""
     from PIL import Image  # Pillow comes with ReportLab; only needed when a clinic has a logo
 
     try:
@@ -173,9 +185,7 @@ def _logo(ch: Checker, value: Any, base_dir: Path, line: int, path: str) -> Path
             kind = image.format
             image.load()  # decodes every pixel: a truncated file fails here, not mid-build
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
-        ch.add(line, path, f"logo cannot be read as an image ({exc}): {logo}")
-        return None
+        return f"logo cannot be read as an image ({exc})"
     if kind not in ("PNG", "JPEG"):
-        ch.add(line, path, f"logo must be a PNG or JPEG image, not {kind}: {logo}")
-        return None
-    return logo
+        return f"logo must be a PNG or JPEG image, not {kind}"
+    return None

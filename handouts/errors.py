@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable
 
 import click
+
+
+REASON_MAX = 300  # characters of a library's message kept in a failure's reason
+_ADDRESS = re.compile(r"\s*\bat 0x[0-9a-fA-F]+|\b0x[0-9a-fA-F]{6,}")  # "<Paragraph at 0x7f...>" differs every run
 
 
 @dataclass(frozen=True)
@@ -56,3 +61,9 @@ def fail_if(problems: list[Problem]) -> None:
     """Raise one HandoutsError carrying every collected problem, if there are any."""
     if problems:
         raise HandoutsError(problems)
+
+
+def stable_reason(message: str) -> str:
+    """A library's message without what differs run to run (object addresses), on one line, not too long."""
+    message = " ".join(_ADDRESS.sub("", message).split())
+    return message if len(message) <= REASON_MAX else message[:REASON_MAX - 1] + "…"

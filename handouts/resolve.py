@@ -45,6 +45,7 @@ class Failure:
 
     job: Job
     problems: tuple[Problem, ...]
+    template: tuple[Problem, ...] = ()  # of them, the content or clinic mistakes in templates (not missing glyphs)
 
 
 class _Unset(StrictUndefined):
@@ -202,20 +203,52 @@ class Resolver:
                                                f"{char!r} cannot be printed: no shipped font has it"))
 
 
+def resolve_job(content: Content, job: Job, resolvers: dict[tuple[str, str], Resolver]) -> ResolvedDocument | Failure:
+    """One job resolved, or a Failure naming its template and glyph problems.
+
+    `resolvers` keeps a Resolver per clinic and language, so a clinic's context is built once
+    for all its documents; the caller may clear it at any time (it holds every clinic it saw).
+    """
+    key = (job.clinic.id, job.lang)
+    if key not in resolvers:
+        resolvers[key] = Resolver(content, job.clinic, job.lang)
+    resolver = resolvers[key]
+    resolver.glyphs = list(resolver.header_glyphs)
+    resolver.problems = []
+    document = _document(resolver, job)
+    problems = tuple(dict.fromkeys([*resolver.problems, *resolver.glyphs]))
+    return Failure(job, problems, tuple(resolver.problems)) if problems else document
+
+
+def check_templates(content: Content, jobs: list[Job]) -> None:
+    """Resolve one job of each document, language and treatment; raise one HandoutsError for all template problems.
+
+    A mistake in content.yaml shows in every clinic's copy: found here, it stops the run with
+    nothing written. One that shows for some clinics only (an optional field a clinic left
+    out) is found when that clinic's document is made, and fails that document alone.
+    """
+    first: dict[tuple[str, str, str | None], Job] = {}
+    for job in jobs:
+        first.setdefault((job.document.id, job.lang, job.treatment), job)
+    resolvers: dict[tuple[str, str], Resolver] = {}
+    problems: list[Problem] = []
+    for job in first.values():
+        result = resolve_job(content, job, resolvers)
+        if isinstance(result, Failure):
+            problems.extend(p for p in result.template if p not in problems)
+    fail_if(problems)
+
+
 def resolve_jobs(content: Content, jobs: list[Job]) -> list[ResolvedDocument | Failure]:
     """Resolve every job; raise one HandoutsError for all template problems, else return the results."""
     problems: list[Problem] = []
     results: list[ResolvedDocument | Failure] = []
     resolvers: dict[tuple[str, str], Resolver] = {}
     for job in jobs:
-        key = (job.clinic.id, job.lang)
-        if key not in resolvers:
-            resolvers[key] = Resolver(content, job.clinic, job.lang)
-        resolver = resolvers[key]
-        resolver.glyphs = list(resolver.header_glyphs)
-        document = _document(resolver, job)
-        problems.extend(p for p in resolver.problems if p not in problems)
-        results.append(Failure(job, tuple(dict.fromkeys(resolver.glyphs))) if resolver.glyphs else document)
+        result = resolve_job(content, job, resolvers)
+        if isinstance(result, Failure):
+            problems.extend(p for p in result.template if p not in problems)
+        results.append(result)
     fail_if(problems)
     return results
 

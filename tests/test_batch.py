@@ -243,17 +243,20 @@ def test_a_name_too_long_for_the_file_system_is_exit_2(tmp_path: Path) -> None:
 
 
 def fail_writes(monkeypatch: pytest.MonkeyPatch, name: str, code: int) -> None:
-    """Make the build's every write of a file called `name` fail as the operating system would, with `code`."""
+    """Make the build's every write of a file called `name` fail as the operating system would, with `code`
+    (in the workers too: they are forked from this process, monkeypatch and all)."""
     import handouts.build
+    import handouts.workers
 
     real = handouts.build.atomic_write
 
-    def atomic_write(path: Path, data: bytes) -> None:
+    def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
         if path.name == name:
             raise OSError(code, os.strerror(code))
-        real(path, data)
+        real(path, data, mode)
 
     monkeypatch.setattr(handouts.build, "atomic_write", atomic_write)
+    monkeypatch.setattr(handouts.workers, "atomic_write", atomic_write)
 
 
 def test_a_write_error_fails_that_document_only_and_the_manifest_stays_true(

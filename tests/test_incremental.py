@@ -30,7 +30,7 @@ def test_an_unchanged_rerun_writes_nothing_and_force_rewrites_everything(workspa
     assert _build(content, out)[0] == set(CEDAR)
     before = _stamps(out)
     written, output = _build(content, out)
-    assert written == set() and "0 PDF(s) written" in output and "3 unchanged" in output
+    assert written == set() and "0 built, 3 unchanged, 0 failed" in output
     assert _stamps(out) == before  # not even rewritten with the same bytes
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert sorted(e["path"] for e in manifest["files"]) == CEDAR and all(e["fingerprint"] for e in manifest["files"])

@@ -1,0 +1,171 @@
+"""Make a batch's documents in worker processes: each resolves, lays out and writes its jobs.
+
+A worker is given job numbers, not documents: it has the content, the jobs, the layout and
+what the last manifest said about each file, once (inherited when the platform forks, read
+again where it spawns), and keeps its fonts, templates, clinic contexts and decoded logos
+for every job it makes. Each job is resolved only when it is made, so the first PDF is
+written at once and memory does not grow with the number of clinics. A worker writes its
+own PDFs (atomically) and sends back a small Outcome; the parent keeps the manifest.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping
+
+from handouts.errors import stable_reason
+from handouts.fingerprint import fingerprint
+from handouts.manifest import ManifestEntry
+from handouts.model import Content, Job, Layout, ResolvedDocument
+from handouts.post import pdf_date
+from handouts.write import atomic_write, cause, sha256
+
+RESOLVER_CACHE = 64  # clinics whose context a worker keeps; jobs come clinic by clinic
+CHUNK = 4  # jobs sent to a worker at a time: fewer messages, still an even spread
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the last manifest says about a file: enough to tell whether it can be left as it is."""
+
+    fingerprint: str
+    sha256: str
+    pages: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one job: built (with its entry), unchanged, or failed (with the manifest's record)."""
+
+    index: int
+    path: str  # relative to the output folder
+    kind: str  # "built", "unchanged" or "failed"
+    pages: int = 0
+    entry: ManifestEntry | None = None
+    failure: dict[str, Any] | None = None
+    unknown: dict[str, str] | None = None  # an older copy that a failure could not remove
+
+
+@dataclass
+class Batch:
+    """Everything a worker needs, set once per process."""
+
+    content: Content
+    jobs: list[Job]
+    layout: Layout
+    out_dir: Path
+    known: Mapping[str, Known]
+    force: bool
+    make: Callable[[ResolvedDocument, Layout], tuple[bytes, int] | list[str]]
+
+
+_BATCH: Batch | None = None
+_RESOLVERS: dict[Any, Any] = {}
+
+
+def target(job: Job) -> str:
+    """Where a job's PDF goes, relative to the output folder."""
+    return f"{job.clinic.id}/{job.name}.pdf"
+
+
+def run(batch: Batch, workers: int, progress: Callable[[Outcome], None]) -> None:
+    """Make every job of `batch` with up to `workers` processes, calling `progress` with each outcome.
+
+    One worker, or a platform without fork, makes them in this process. Interrupted (Ctrl-C),
+    the workers are stopped; what they finished has been reported.
+    """
+    global _BATCH
+    _BATCH = batch
+    _RESOLVERS.clear()
+    indices = range(len(batch.jobs))
+    if workers <= 1 or len(batch.jobs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for index in indices:
+            progress(_work(index))
+        return
+    # Forked workers inherit the batch as it is (no second load of the content); fonts,
+    # templates and logos are loaded by each worker once, on its first job.
+    with multiprocessing.get_context("fork").Pool(min(workers, len(batch.jobs))) as pool:
+        for outcome in pool.imap_unordered(_work, indices, chunksize=CHUNK):
+            progress(outcome)
+
+
+def default_workers() -> int:
+    """The number of processors this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _work(index: int) -> Outcome:
+    """Make job `index`: resolve, skip if unchanged, lay out, write; any failure is that job's alone."""
+    batch = _BATCH
+    assert batch is not None, "the batch is set before any job is made"
+    job = batch.jobs[index]
+    path = target(job)
+    try:
+        return _make(batch, index, job, path)
+    except Exception as exc:  # noqa: BLE001 - one bad document must not stop a chain's batch
+        return _failed(batch, index, job, path, [f"could not be made ({type(exc).__name__}: {stable_reason(str(exc))})"])
+
+
+def _make(batch: Batch, index: int, job: Job, path: str) -> Outcome:
+    from handouts.resolve import Failure, resolve_job
+
+    if len(_RESOLVERS) > RESOLVER_CACHE:
+        _RESOLVERS.clear()
+    result = resolve_job(batch.content, job, _RESOLVERS)
+    if isinstance(result, Failure):
+        return _failed(batch, index, job, path, [str(p) for p in result.problems])
+    digest = _digest(result, batch.layout)
+    known = batch.known.get(path)
+    if digest and known is not None and not batch.force and _unchanged(known, digest, batch.out_dir / path):
+        return Outcome(index, path, "unchanged", known.pages)
+    made = batch.make(result, batch.layout)
+    if isinstance(made, list):
+        return _failed(batch, index, job, path, made)
+    pdf, pages = made
+    try:
+        atomic_write(batch.out_dir / path, pdf)
+    except OSError as exc:
+        return _failed(batch, index, job, path, [f"could not be written to {batch.out_dir / path}: {cause(exc)}"])
+    entry = ManifestEntry(
+        path=path, clinic=job.clinic.id, document=job.document.id, treatment=job.treatment, language=job.lang,
+        layout=batch.layout.name, pages=pages, bytes=len(pdf), sha256=sha256(pdf),
+        content_version=batch.content.version, fingerprint=digest,
+    )
+    return Outcome(index, path, "built", pages, entry)
+
+
+def _failed(batch: Batch, index: int, job: Job, path: str, reasons: list[str]) -> Outcome:
+    """The failure's record; its older PDF is removed, so that it does not stay beside the manifest looking current."""
+    unknown = None
+    try:
+        (batch.out_dir / path).unlink(missing_ok=True)
+    except OSError as exc:
+        unknown = {"path": path, "reason": f"an older copy: its document failed, and it could not be removed "
+                                          f"({cause(exc)})"}
+    failure = {"clinic": job.clinic.id, "document": job.document.id, "treatment": job.treatment,
+               "language": job.lang, "name": job.name, "reason": "; ".join(reasons)}
+    return Outcome(index, path, "failed", failure=failure, unknown=unknown)
+
+
+def _digest(result: ResolvedDocument, layout: Layout) -> str:
+    """The fingerprint of a document; "" (build it) when its logo cannot be read now."""
+    try:
+        return fingerprint(result, layout, pdf_date(result.reviewed))
+    except OSError:  # the logo went missing since validation: building it names the problem for that document
+        return ""
+
+
+def _unchanged(known: Known, digest: str, path: Path) -> bool:
+    """Whether the file was made from the same fingerprint and is still the PDF the manifest lists."""
+    if known.fingerprint != digest:
+        return False
+    try:
+        return sha256(path.read_bytes()) == known.sha256
+    except OSError:
+        return False

@@ -39,7 +39,7 @@ class PatientRun:
     """What a patients-list run did: files written (by CSV line) and rows that failed."""
 
     written: list[tuple[int, Path]] = field(default_factory=list)
-    failed: list[Problem] = field(default_factory=list)
+    failed: list[Problem] = field(default_factory=list)  # one per skipped row, named by its line
 
 
 class _Session:
@@ -162,6 +162,9 @@ def consents_for_patients(selection: Selection, patients_csv: Path, out_dir: Pat
     """
     session = _Session(selection)
     patients, problems = read_patients(patients_csv)
+    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
+        raise HandoutsError([Problem(Where(str(out_dir)), "is not an empty folder: give each patient list a new "
+                                                         "folder, so that no earlier consent is taken for one of this list")])
     run = PatientRun(failed=list(problems))
     if not patients:
         return run
@@ -171,8 +174,9 @@ def consents_for_patients(selection: Selection, patients_csv: Path, out_dir: Pat
     for patient in patients:
         try:
             pdf = _prefilled(session, patient, flatten, qr_mrn, blank)
-        except HandoutsError as exc:
-            run.failed += [Problem(Where(str(patients_csv), patient.line), p.message) for p in exc.problems]
+        except HandoutsError as exc:  # one problem per row, as read_patients gives
+            reasons = "; ".join(p.message for p in exc.problems)
+            run.failed.append(Problem(Where(str(patients_csv), patient.line), f"{reasons}; row skipped"))
             continue
         target = out_dir / f"{stem}.line-{patient.line}.pdf"
         write_pdf(target, pdf, private=True)
@@ -200,7 +204,7 @@ def packet(selection: Selection, attachments: Iterable[Path] = (), patient: Pati
         else:
             doc, pdf = session.pdf(document_id)
         parts.append(Part(document_id, doc.plain_title, pdf))
-    parts += [Part(f"attachment{i}", item.title, item.pdf) for i, item in enumerate(extra, start=1)]
+    parts += [Part(f"attachment{i}", item.title, item.pdf, str(item.path)) for i, item in enumerate(extra, start=1)]
     return merge(parts)
 
 

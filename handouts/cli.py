@@ -187,9 +187,9 @@ def consent(content_path: Path, clinics_path: Path | None, clinic_id: str | None
     """Make an informed-consent form: blank and fillable, prefilled for a patient, or one per patient in a CSV.
 
     Prefilled consents are written readable by their owner only (mode 0600), and named by
-    CSV line, never by a patient's name or date of birth: OUT/consent-iv.en.line-2.pdf. A bad
-    row is reported by its line and skipped; the other rows are built (exit code 1).
-    Signatures, dates and times are left for the signers.
+    CSV line, never by a patient's name or date of birth: OUT/consent-iv.en.line-2.pdf (OUT
+    must be new or empty). A bad row is reported by its line and skipped; the other rows are
+    built (exit code 1). Signatures, dates and times are left for the signers.
     """
     from handouts.api import consent as make_consent, consents_for_patients, write_pdf
     from handouts.errors import HandoutsError
@@ -205,7 +205,8 @@ def consent(content_path: Path, clinics_path: Path | None, clinic_id: str | None
             click.echo(f"line {line}: {path}")
         for problem in run.failed:
             click.echo(f"SKIPPED {problem}", err=True)
-        click.echo(f"{len(run.written)} consent(s) written to {out_dir}; {len(run.failed)} row(s) skipped.",
+        where = f" to {out_dir}" if run.written else ""
+        click.echo(f"{len(run.written)} consent(s) written{where}; {len(run.failed)} row(s) skipped.",
                    err=bool(run.failed))
         if run.failed:
             sys.exit(1)
@@ -232,14 +233,16 @@ def packet(content_path: Path, clinics_path: Path | None, clinic_id: str | None,
 
     One PDF with a bookmark per part; every form in it still works (the consent's fields are
     named consent.patient_name, ...). --flatten flattens the consent only; attached forms stay
-    fillable. A packet with a patient's values is written readable by its owner only (0600).
+    fillable. A packet with a patient's values or an attachment is written readable by its
+    owner only (0600).
     """
     from handouts.api import packet as make_packet, write_pdf
 
     selection = _selection(content_path, clinics_path, clinic_id, treatment, lang, layout_name)
     patient = _patient(patient_name, dob, mrn, provider)
     data = make_packet(selection, attachments, patient, flatten, qr_mrn)
-    write_pdf(output, data, private=patient is not None)
+    # An attached form may carry a patient's details too: only its owner may read the packet.
+    write_pdf(output, data, private=patient is not None or bool(attachments))
     _wrote(output, data)
 
 

@@ -273,7 +273,22 @@ def _story(doc: ResolvedDocument, kit: Kit) -> list[Flowable]:
         story.append(tagged(heading, "H2"))
         for block in section.blocks:
             story.extend(KINDS[block.kind].draw(block.data, kit))
+    _pair_signatures(story)
     return _keep_with_kept_blocks(story)
+
+
+def _pair_signatures(story: list[Flowable]) -> None:
+    """Keep signature blocks two by two, counted from the last, so that none is alone on a page.
+
+    The last block keeps with the one before it, the third-last with the fourth-last, and so
+    on; an odd first block keeps with what comes before it (the text it follows).
+    """
+    places = [i for i, flowable in enumerate(story) if getattr(flowable, "signature", False)]
+    while len(places) >= 2:
+        story[places[-2]].keepWithNext = 1  # type: ignore[attr-defined]
+        places = places[:-2]
+    if places and places[0] > 0:
+        story[places[0] - 1].keepWithNext = 1  # type: ignore[attr-defined]
 
 
 def _keep_with_kept_blocks(story: list[Flowable]) -> list[Flowable]:
@@ -281,7 +296,8 @@ def _keep_with_kept_blocks(story: list[Flowable]) -> list[Flowable]:
 
     ReportLab would group them itself, in a KeepTogether that leaves out a next block that is
     kept together already (a box, a question and answer) and that moves on even from the top
-    of a page; Kept does neither.
+    of a page; Kept does neither. A block that is a Kept itself stays one, nested: should the
+    group be split at the top of a page, that block still moves whole.
     """
     result: list[Flowable] = []
     run: list[Flowable] = []
@@ -290,7 +306,13 @@ def _keep_with_kept_blocks(story: list[Flowable]) -> list[Flowable]:
             run.append(flowable)
             continue
         if run:
-            parts = flowable._content if isinstance(flowable, KeepTogether) else [flowable]  # type: ignore[attr-defined]
+            if isinstance(flowable, KeepTogether) and not isinstance(flowable, Kept):
+                parts = flowable._content  # type: ignore[attr-defined]
+            else:
+                parts = [flowable]
+            for part in [*run, *parts]:
+                if isinstance(part, Kept):  # whole inside the new one: it stays whole if that one is split
+                    part.nested = True
             flowable = Kept([*run, *parts])
             run = []
         result.append(flowable)

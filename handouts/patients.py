@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from handouts.errors import HandoutsError, Problem, Where
+from handouts.fonts import missing_glyphs
 from handouts.load import read_text
 
 COLUMNS = ("patient_name", "dob", "mrn")
@@ -22,6 +23,7 @@ OPTIONAL_COLUMNS = ("provider",)
 LIMITS = {"patient_name": 120, "dob": 10, "mrn": 40, "provider": 120}  # characters
 _DATE_FORMATS = (("%Y-%m-%d", re.compile(r"\d{4}-\d{2}-\d{2}")), ("%m/%d/%Y", re.compile(r"\d{1,2}/\d{1,2}/\d{4}")))
 _MRN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ./_-]*")
+_HEADER = re.compile(r"[a-z_]{1,40}")  # what a column name looks like; anything else is data, never echoed
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ def check_patient(values: dict[str, str], today: datetime.date | None = None) ->
             continue
         if any(unicodedata.category(c).startswith("C") for c in value):
             problems.append(f"{key}: contains a control or invisible formatting character")
+        elif missing_glyphs(value):  # named by field only: the characters would spell out the value
+            problems.append(f"{key}: has characters the form's font cannot print")
         elif len(value) > LIMITS[key]:
             problems.append(f"{key}: longer than {LIMITS[key]} characters")
         clean[key] = " ".join(value.split())
@@ -71,15 +75,22 @@ def _is_birth_date(text: str, today: datetime.date) -> bool:
 
 
 def read_patients(path: Path) -> tuple[list[Patient], list[Problem]]:
-    """The good rows of a patients CSV, and a problem per bad row (line and fields, no values).
+    """The good rows of a patients CSV, and a problem per bad row (its line and fields, never its values).
 
-    A file that cannot be used at all (missing, not CSV, a required column missing, an
-    unknown column) raises HandoutsError: nothing is built from it.
+    A file that cannot be used at all (missing, no header row, a required column missing, an
+    unknown column, no patient rows) raises HandoutsError: nothing is built from it.
     """
     text = read_text(path)
-    reader = csv.DictReader(io.StringIO(text, newline=""), restkey="\0extra")
-    header = [h.strip() for h in reader.fieldnames or []]
+    rows = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = [h.strip() for h in next(rows, [])]
+    except csv.Error:
+        header = []
     where = Where(str(path), 1)
+    if not header or not all(_HEADER.fullmatch(h) for h in header):
+        # Never echoed: without a header row, line 1 is a patient.
+        raise HandoutsError([Problem(where, f"line 1 is not a header row: the first line names the columns "
+                                            f"{', '.join(COLUMNS)} (and optionally {', '.join(OPTIONAL_COLUMNS)})")])
     missing = [c for c in COLUMNS if c not in header]
     unknown = [h for h in header if h not in (*COLUMNS, *OPTIONAL_COLUMNS)]
     if missing or unknown or len(set(header)) != len(header):
@@ -89,21 +100,29 @@ def read_patients(path: Path) -> tuple[list[Patient], list[Problem]]:
                                             f"and optionally {', '.join(OPTIONAL_COLUMNS)})")])
     patients: list[Patient] = []
     problems: list[Problem] = []
-    start = reader.line_num + 1
-    try:
-        for row in reader:
-            line = start
-            start = reader.line_num + 1
-            if "\0extra" in row:
-                problems.append(Problem(Where(str(path), line), "more cells than header columns; row skipped"))
-                continue
-            if not any((v or "").strip() for v in row.values()):
-                continue  # a blank line between rows
-            patient, wrong = check_patient({k.strip(): v or "" for k, v in row.items() if k})
-            if patient is None:
-                problems.append(Problem(Where(str(path), line), f"{'; '.join(wrong)}; row skipped"))
-            else:
-                patients.append(Patient(patient.name, patient.dob, patient.mrn, patient.provider, line))
-    except csv.Error as exc:  # the rest of the file cannot be split into rows
-        problems.append(Problem(Where(str(path), start), f"invalid CSV ({exc}); this row and the rest skipped"))
+    start = rows.line_num + 1
+    while True:
+        line = start
+        try:
+            cells = next(rows, None)
+        except csv.Error:  # a stray quote: the row's cells cannot be trusted, and the next line starts anew
+            problems.append(Problem(Where(str(path), line), "a quote (\") is not closed or is in the wrong place; "
+                                                            "row skipped"))
+            start = rows.line_num + 1
+            continue
+        if cells is None:
+            break
+        start = rows.line_num + 1
+        if not any(c.strip() for c in cells):
+            continue  # a blank line between rows
+        if len(cells) > len(header):
+            problems.append(Problem(Where(str(path), line), "more cells than header columns; row skipped"))
+            continue
+        patient, wrong = check_patient(dict(zip(header, cells)))
+        if patient is None:
+            problems.append(Problem(Where(str(path), line), f"{'; '.join(wrong)}; row skipped"))
+        else:
+            patients.append(Patient(patient.name, patient.dob, patient.mrn, patient.provider, line))
+    if not patients and not problems:
+        raise HandoutsError([Problem(where, "no patient rows after the header")])
     return patients, problems

@@ -81,6 +81,40 @@ def test_each_consent_has_every_field_and_initials_box(sample_build: dict[str, A
 
 
 def test_the_consent_field_names_are_the_same_in_every_language() -> None:
+    from handouts.blocks import KINDS
+
     content, _ = load_inputs(CONTENT)
     consent = content.documents["consent"]
-    assert consent.form and "patient_name" in consent.fields and len(consent.fields) == len(set(consent.fields))
+    by_lang = {lang: sorted(name for section in consent.sections for block in section.by_lang[lang].blocks
+                            for name in KINDS[block.kind].names(block.data))
+               for lang in content.languages}
+    assert by_lang["en"] == by_lang["es"] and set(by_lang["en"]) >= FIELDS | CHECKBOXES
+
+SIGNERS = {"en": ("Patient", "Provider", "Witness", "Interpreter"),
+           "es": ("Paciente", "Profesional de la salud", "Testigo", "Intérprete")}
+SIGNATURE = {"en": "Signature", "es": "Firma"}
+PRINTED = {"en": "Printed name", "es": "Nombre (letra de molde)"}
+
+
+@pytest.mark.parametrize("layout", ["standard", "a4", "large-print"])
+def test_a_signature_block_is_never_split_nor_alone_on_a_page(tmp_path: Path, layout: str) -> None:
+    from conftest import pdf_pages, run
+
+    out = tmp_path / layout
+    result = run("build", "consent", "--content", CONTENT, "--clinic", "harbor", "--layout", layout, "--out", out)
+    assert result.exit_code == 0, result.output
+    for path in sorted(out.rglob("*.pdf")):
+        lang = path.stem.rsplit(".", 1)[1]
+        pages = [" ".join(page.split()) for page in pdf_pages(path)]
+        blocks = 0
+        for number, text in enumerate(pages, start=1):
+            signed = text.count(f"{SIGNATURE[lang]} {PRINTED[lang]}")  # the line, then the printed name under it
+            # Whole: its signature line and printed name are on one page (the statement and title come with them).
+            assert text.count(PRINTED[lang]) == signed, (path.name, number)
+            blocks += signed
+            if signed == 1 and layout != "large-print":  # in large print one block can fill half a page and more
+                assert "Initials" in text or "Iniciales" in text, (path.name, number, "a signature block alone")
+        assert blocks == 4, path.name
+        last = " ".join(pages)
+        for signer in SIGNERS[lang]:  # every block's title is printed, in order
+            assert signer in last

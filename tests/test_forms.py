@@ -294,3 +294,85 @@ def test_packet_refuses_a_broken_attachment_by_name_and_writes_nothing(forms: Pa
     result = run("packet", "--content", forms, "--clinic", "only-iv", "--attach", bad, "-o", out)
     assert result.exit_code == 2 and str(bad) in result.output, result.output
     assert not out.exists() and not list(tmp_path.glob(".packet.pdf.*"))
+
+
+def _patients(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "patients.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_patient_rows_are_named_by_their_own_line_past_blank_lines_and_bad_quotes(forms: Path, tmp_path: Path) -> None:
+    csv_path = _patients(tmp_path, "patient_name,dob,mrn\nAna Ruiz,1984-03-02,A-1\n\n\n"
+                                   "\"Bea \"x\" Ruiz\",1984-03-02,A-2\nCara Díaz,1984-03-02,A-3\n")
+    out = tmp_path / "c"
+    result = run("consent", "--content", forms, "--clinic", "song-ngu", "--treatment", "iv",
+                 "--patients", csv_path, "--out", out)
+    assert result.exit_code == 1, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["consent-iv.en.line-2.pdf", "consent-iv.en.line-6.pdf"]
+    assert f"{csv_path}:5: a quote" in result.output and "1 row(s) skipped" in result.output
+    assert "Bea" not in result.output and "Cara" not in result.output
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    (f"{VIETNAMESE},1984-03-02,A-1\n", "line 1 is not a header row"),
+    ("patient_name,dob,mrn\n", "no patient rows after the header"),
+])
+def test_a_patients_file_without_rows_or_header_stops_with_no_value_echoed(forms: Path, tmp_path: Path, text: str,
+                                                                           message: str) -> None:
+    result = run("consent", "--content", forms, "--clinic", "song-ngu", "--treatment", "iv",
+                 "--patients", _patients(tmp_path, text), "--out", tmp_path / "c")
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert VIETNAMESE not in result.output and "A-1" not in result.output and not (tmp_path / "c").exists()
+
+
+def test_a_name_no_font_can_print_is_refused_without_spelling_it(forms: Path, tmp_path: Path) -> None:
+    csv_path = _patients(tmp_path, "patient_name,dob,mrn\n李小龍,1984-03-02,A-1\nAna Ruiz,1984-03-02,A-2\n")
+    result = run("consent", "--content", forms, "--clinic", "song-ngu", "--treatment", "iv",
+                 "--patients", csv_path, "--out", tmp_path / "c")
+    assert result.exit_code == 1, result.output
+    assert f"{csv_path}:2: patient_name: has characters the form's font cannot print" in result.output
+    assert "U+" not in result.output and "李" not in result.output
+    single = run("consent", "--content", forms, "--clinic", "song-ngu", "--treatment", "iv", "-o", tmp_path / "x.pdf",
+                 "--patient-name", "😀 Ana", "--dob", "1984-03-02", "--mrn", "A-1")
+    assert single.exit_code == 2 and "--patient-name: has characters" in single.output and "U+" not in single.output
+
+
+def test_a_patient_list_goes_into_a_new_or_empty_folder(forms: Path, tmp_path: Path) -> None:
+    out = tmp_path / "c"
+    out.mkdir()
+    (out / "consent-iv.en.line-2.pdf").write_bytes(b"an earlier list's")
+    result = run("consent", "--content", forms, "--clinic", "song-ngu", "--treatment", "iv",
+                 "--patients", _patients(tmp_path, "patient_name,dob,mrn\nAna,1984-03-02,A-1\n"), "--out", out)
+    assert result.exit_code == 2 and "is not an empty folder" in result.output
+    assert (out / "consent-iv.en.line-2.pdf").read_bytes() == b"an earlier list's"
+
+
+def test_a_packet_never_asks_viewers_to_redraw_and_carries_a_clashing_form_font(forms: Path, tmp_path: Path) -> None:
+    # An outside form that asks viewers to redraw its fields, with its own /HandoutsFill font: the
+    # packet keeps both fonts (the outside one renamed in its own /DA) and tells viewers not to redraw,
+    # so PDFium draws the prefilled Vietnamese name as filled.
+    outside = fillable_attachment(tmp_path / "outside.pdf")
+    with pikepdf.open(outside, allow_overwriting_input=True) as pdf:
+        form = pdf.Root.AcroForm
+        form.NeedAppearances = True
+        helv = form.DR.Font.get("/Helv") or next(iter(form.DR.Font.values()))
+        form.DR.Font.HandoutsFill = helv
+        for field in form.Fields:
+            field.DA = pikepdf.String("/HandoutsFill 10 Tf 0 g")
+        pdf.save(outside)
+    out = tmp_path / "packet.pdf"
+    result = run("packet", "--content", forms, "--clinic", "song-ngu", "--treatment", "iv", "--attach", outside,
+                 "-o", out, *patient())
+    assert result.exit_code == 0, result.output
+    with pikepdf.open(out) as pdf:
+        form = pdf.Root.AcroForm
+        assert bool(form.get("/NeedAppearances", False)) is False
+        assert {"/HandoutsFill", "/HandoutsFill_attachment1"} <= set(form.DR.Font.keys())
+        das = [str(f.get("/DA", "")) for f in form.Fields] + [str(k.get("/DA", "")) for f in form.Fields
+                                                              for k in f.get("/Kids", [])]
+        assert any(da.startswith("/HandoutsFill_attachment1 ") for da in das)
+    standalone = consent(forms, tmp_path / "alone.pdf", "--treatment", "iv", *patient())
+    page, box = widgets(standalone)["patient_name"]
+    offset = 1  # the handout comes first in the packet
+    assert ink(render(out, offset + page), box["rect"], 792) == ink(render(standalone, page), box["rect"], 792)

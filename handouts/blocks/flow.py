@@ -38,8 +38,19 @@ class Kept(KeepTogether):
     laid out here and may break.
     """
 
+    nested = False  # set while it is part of another Kept: then it measures its true height
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 - ReportLab's names
+        """ReportLab's KeepTogether claims to be immensely tall, to be split; inside another Kept it
+        must say how tall it is, or the outer one would never fit on any page."""
+        width, height = super().wrap(availWidth, availHeight)
+        return (width, self._H) if self.nested else (width, height)  # type: ignore[attr-defined]
+
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803 - ReportLab's names
         """The content to place, after a frame break when it should move to the next page."""
+        for part in self._content:  # type: ignore[attr-defined]
+            if isinstance(part, Kept):  # placed on its own from now on: it splits like any Kept
+                part.nested = False
         frame = getattr(self, "_frame", None)
         if frame is None or not getattr(frame, "_atTop", False):
             return list(super().split(availWidth, availHeight))

@@ -18,7 +18,7 @@ from handouts.blocks.flow import Kit, para, table, tagged
 
 SHORT_LINE = 1.0 * 72  # a short field's line: a date (03/02/2026) or a time fits by hand
 LONG_LINE = 1.75 * 72  # the least a longer field (a name) gets
-SIGN_HEIGHT = 0.55 * 72  # room above a signature line for a pen
+SIGN_HEIGHT = 0.45 * 72  # room above a signature line for a pen (about 11 mm)
 INITIALS_BOX = (0.95 * 72, 0.45 * 72)  # width, height of the box a patient initials by hand
 LABEL_GAP = 4.0
 FIELD_GAP = 0.9  # between two fields on a row, in body sizes

@@ -2,7 +2,8 @@
 
 The statement, any extra fields and checkboxes (an interpreter's ID, language and mode), a
 signature line tall enough for a pen, and the printed name, date and time fields are kept
-together: a signature never sits apart from the statement it signs. The fields are named
+together: a signature never sits apart from the statement it signs; and handouts.layout keeps
+signature blocks in pairs, so none stands alone on a page. The fields are named
 `<role>_printed_name`, `<role>_date` and `<role>_time`; the signature itself is ink on paper,
 not a field, and date and time are never filled in by this tool.
 """
@@ -88,4 +89,6 @@ def draw(data: dict[str, Any], kit: Kit) -> list[Flowable]:
         parts.append(field_rows(signed, kit))
     else:  # the name on its own line, then date and time together: the date stays beside the time
         parts += [field_rows(signed[:1], kit), field_rows(signed[1:], kit)]
-    return [Kept(parts), Spacer(1, kit.body * 1.2)]
+    block = Kept([*parts, Spacer(1, kit.body * 0.8)])
+    block.signature = True  # type: ignore[attr-defined]  # handouts.layout pairs signature blocks by this
+    return [block]

@@ -47,9 +47,9 @@ def fill(pdf: bytes, values: Mapping[str, str], checked: Iterable[str] = (), lab
     problems = [f"{label} has no field {name!r}" for name in [*values, *checked] if name not in kinds]
     problems += [f"{label}: field {name!r} is not a text field" for name in values if kinds.get(name, "/Tx") != "/Tx"]
     problems += [f"{label}: field {name!r} is not a checkbox" for name in checked if kinds.get(name, "/Btn") != "/Btn"]
-    for name, value in values.items():
-        problems += [f"{label}: field {name!r} has character U+{ord(c):04X}, which no shipped font has"
-                     for c in missing_glyphs(value)]
+    # Named by field, never by character: the characters of a name would spell it out.
+    problems += [f"{label}: field {name!r} has characters no shipped font can print"
+                 for name, value in values.items() if missing_glyphs(value)]
     _fail(problems)
     if values:
         acro_form = writer.root_object["/AcroForm"]

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from handouts.errors import HandoutsError, Problem, Where, stable_reason
+
 
 @dataclass(frozen=True)
 class Part:
@@ -22,6 +24,7 @@ class Part:
     key: str
     title: str
     pdf: bytes
+    source: str = ""  # the file it came from, named if it cannot be merged
 
 
 def merge(parts: Sequence[Part]) -> bytes:
@@ -31,26 +34,27 @@ def merge(parts: Sequence[Part]) -> bytes:
 
     writer = PdfWriter()
     fonts: dict[str, Any] = {}  # the packet's /DR fonts: name -> font object (in its reader)
-    need_appearances = False
     for part in parts:
-        reader = PdfReader(io.BytesIO(part.pdf))
-        form: Any = reader.root_object.get("/AcroForm")
-        if form is not None and reader.get_fields():
-            form = form.get_object()
-            flag = form.get("/NeedAppearances")
-            need_appearances |= getattr(flag, "value", False) is True  # a BooleanObject is always truthy
-            _carry_fonts(reader, form, part.key, fonts)
-            reader.add_form_topname(part.key)
-        writer.append(reader, outline_item=part.title, import_outline=True)
+        try:
+            reader = PdfReader(io.BytesIO(part.pdf))
+            form: Any = reader.root_object.get("/AcroForm")
+            if form is not None and reader.get_fields():
+                form = form.get_object()
+                _carry_fonts(reader, form, part.key, fonts)
+                reader.add_form_topname(part.key)
+            writer.append(reader, outline_item=part.title, import_outline=True)
+        except Exception as exc:  # noqa: BLE001 - an outside file's oddity, named rather than a traceback
+            raise HandoutsError([Problem(Where(part.source or part.key), "could not be added to the packet "
+                                         f"({type(exc).__name__}: {stable_reason(str(exc))})")]) from None
     if fonts:
         packet_form: Any = writer.root_object["/AcroForm"]
         resources = packet_form.setdefault(NameObject("/DR"), DictionaryObject())
         target = resources.setdefault(NameObject("/Font"), DictionaryObject())
         for name, font in fonts.items():
             if name not in target:
-                target[NameObject(name)] = font.clone(writer).indirect_reference
-        # Values were drawn when filled; a viewer told to redraw them may do it badly.
-        packet_form[NameObject("/NeedAppearances")] = BooleanObject(need_appearances)
+                copy = font.clone(writer)
+                target[NameObject(name)] = copy.indirect_reference or writer._add_object(copy)
+        packet_form[NameObject("/NeedAppearances")] = BooleanObject(False)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -500,3 +500,39 @@ def test_footer_wrapping_ends_even_with_no_room_at_all() -> None:
         return -5.0
 
     assert _wrap("Harbor Clinic", regular, 9, no_room) == ["H", "a", "r", "b", "o", "r", "C", "l", "i", "n", "i", "c"]
+
+
+def test_a_big_logo_is_downsampled_to_print_resolution(tmp_path: Path) -> None:
+    # A 3000-pixel photo as a logo: printed 0.55 in high, 300 ppi needs 165 pixels, not 3000.
+    from PIL import Image
+
+    logo = tmp_path / "photo.png"
+    Image.effect_noise((3000, 3000), 64).convert("RGB").save(logo)  # noise: it does not compress away
+    content = _sheet(tmp_path, [("About", [{"p": FILLER}])],
+                     clinic={"id": "demo", "name": "Demo Clinic", "phone": "(555) 010-1234",
+                             "address": "1 Main Street", "logo": str(logo)})
+    pdf = _build(content) / "demo" / "sheet.en.pdf"
+    with pikepdf.open(pdf) as document:
+        images = [obj for obj in document.objects if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image"]
+        assert [int(image.Height) for image in images] == [165]
+    assert pdf.stat().st_size < logo.stat().st_size / 50
+
+
+def test_fitting_a_very_long_name_takes_a_few_dozen_measurements(monkeypatch: pytest.MonkeyPatch) -> None:
+    import handouts.layout
+    from handouts.fonts import register
+
+    _, bold = register(STANDARD.fonts["regular"], STANDARD.fonts["bold"])
+    calls = []
+    real = handouts.layout.stringWidth
+
+    def counted(*args: Any) -> float:
+        calls.append(args)
+        return float(real(*args))
+
+    monkeypatch.setattr(handouts.layout, "stringWidth", counted)
+    text = "Harbor Ketamine & Wellness " * 400
+    name, size = handouts.layout.fit(text, bold, 18.0, 400.0)
+    assert len(calls) < 40 and name.endswith("…") and size == 13.5
+    longer = text[:len(name)].rstrip() + "…"  # one character more of the name does not fit
+    assert real(name, bold, size) <= 400.0 < real(longer, bold, size)

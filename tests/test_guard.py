@@ -14,13 +14,16 @@ import zlib
 from pathlib import Path
 from typing import Callable, Iterator
 
+import pikepdf
 import pypdfium2 as pdfium
 import pytest
+from pikepdf import Array, Dictionary, Name, String
 from pypdf import PdfReader, PdfWriter
 from reportlab.pdfgen import canvas
 
 from handouts.errors import HandoutsError
-from handouts.pdf.guard import LIMIT, MEMORY, SLOW, Attachment, _clean, read_attachment
+from handouts.pdf.guard import LIMIT, MEMORY, NOT_UNDERSTOOD, SLOW, Attachment, _accepted, _clean, read_attachment
+from handouts.pdf.merge import Part, merge
 
 POSIX = pytest.mark.skipif(sys.platform == "win32", reason="setrlimit limits exist only on POSIX")
 CRAFTED = ": it may be damaged or crafted"
@@ -267,3 +270,178 @@ def test_a_form_that_draws_itself_is_read(tmp_path: Path) -> None:
 def test_reasons_carry_no_object_addresses() -> None:
     message = "Detected loop with self reference for IndirectObject(4, 0, 140234567890) at 0x7f3a2c."
     assert _clean(message) == "Detected loop with self reference for object 4 0"
+
+
+# ---- the child's isolation ----
+
+
+@pytest.mark.parametrize("where", ["cwd", "PYTHONPATH", "PYTHONHOME"])
+def test_the_child_imports_neither_a_stray_pypdf_nor_python_variables(tmp_path: Path, where: str,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    stray = tmp_path / "stray"
+    (stray / "pypdf").mkdir(parents=True)
+    # A folder that happens to be called pypdf, answering for the child with junk and success.
+    (stray / "pypdf" / "__init__.py").write_text("import os\nos.write(1, b'junk\\n')\nos._exit(0)\n")
+    path = write(tmp_path, leaflet())
+    if where == "cwd":
+        monkeypatch.chdir(stray)
+    else:
+        monkeypatch.setenv(where, str(stray))  # PYTHONHOME here would keep any Python from starting
+    attachment = read_attachment(path)
+    assert attachment.pages == 2 and attachment.pdf.startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize("answer", [b"junk\n%PDF-1.7\n", b"", b"\xff\xfe\n%PDF-1.7\n", b'[2, "t"]\n%PDF-1.7\n',
+                                    b'{"pages": 2}\n%PDF-1.7\n', b'{"pages": "2", "title": ""}\n%PDF-1.7\n',
+                                    b'{"pages": 0, "title": ""}\n%PDF-1.7\n', b'{"pages": 2, "title": 7}\n%PDF-1.7\n',
+                                    b'{"pages": 2, "title": ""}\njunk'],
+                         ids=["junk", "nothing", "not-utf8", "a-list", "no-title", "pages-text", "no-pages",
+                              "title-number", "not-a-pdf"])
+def test_an_answer_from_the_child_that_is_not_understood_is_refused(answer: bytes) -> None:
+    assert refusal(lambda: _accepted(Path("outside.pdf"), answer)) == NOT_UNDERSTOOD
+    assert _accepted(Path("outside.pdf"), b'{"pages": 2, "title": ""}\n%PDF-1.7\n').title == "outside"
+
+
+# ---- active content ----
+
+MEDIA = {"/RichMedia", "/Screen", "/Movie", "/Sound", "/FileAttachment"}
+LINK = "https://example.org/aftercare"
+
+
+def armed() -> bytes:
+    """The one-page leaflet with every kind of script, action, media and embedded file the copy must lose,
+    beside a web link, a jump within the document and a form field it must keep."""
+    pdf = pikepdf.open(io.BytesIO(leaflet(1)))
+    page = pdf.pages[0].obj
+
+    def script(name: str) -> pikepdf.Object:
+        return pdf.make_indirect(Dictionary(Type=Name.Action, S=Name.JavaScript, JS=String(f"app.alert('{name}')")))
+
+    def annotation(subtype: pikepdf.Name, **entries: object) -> pikepdf.Object:
+        return pdf.make_indirect(Dictionary(Type=Name.Annot, Subtype=subtype, Rect=[72, 600, 200, 620], **entries))
+
+    secret = pdf.make_stream(b"EMBEDDED-SECRET", Type=Name.EmbeddedFile)
+    spec = pdf.make_indirect(Dictionary(Type=Name.Filespec, F=String("x.txt"), EF=Dictionary(F=secret)))
+    field = pdf.make_indirect(Dictionary(FT=Name.Tx, T=String("f"), AA=Dictionary(K=script("keystroke"))))
+    widget = annotation(Name.Widget, Parent=field, P=page, AA=Dictionary(E=script("enter")), A=script("click"))
+    field.Kids = Array([widget])
+    page.AA = Dictionary(O=script("page open"))
+    page.Annots = Array([
+        annotation(Name.Link, A=Dictionary(S=Name.URI, URI=String(LINK))),
+        annotation(Name.Link, A=Dictionary(S=Name.GoTo, D=Array([page, Name.Fit]))),
+        annotation(Name.Link, A=Dictionary(S=Name.Launch, F=String("calc.exe"))),
+        annotation(Name.Link, A=Dictionary(S=Name.URI, URI=String("file://server/share/x.exe"))),
+        annotation(Name.Link, A=Dictionary(S=Name.GoTo, D=Array([page, Name.Fit]), Next=script("next"))),
+        annotation(Name.Link, A=Dictionary(S=Name.SubmitForm, F=Dictionary(FS=Name.URL, F=String(LINK)))),
+        annotation(Name.Link, A=Dictionary(S=Name.ImportData, F=String("data.fdf"))),
+        annotation(Name.FileAttachment, FS=spec),
+        annotation(Name.RichMedia), annotation(Name.Screen, A=Dictionary(S=Name.Rendition, OP=0)),
+        annotation(Name.Movie), annotation(Name.Sound),
+        widget,
+    ])
+    outline = pdf.make_indirect(Dictionary(Type=Name.Outlines, Count=1))
+    item = pdf.make_indirect(Dictionary(Title=String("Aftercare"), Parent=outline, A=script("bookmark")))
+    outline.First = outline.Last = item
+    pdf.Root.Outlines = outline
+    pdf.Root.OpenAction = script("open")
+    pdf.Root.AA = Dictionary(WC=script("will close"))
+    pdf.Root.Names = Dictionary(JavaScript=Dictionary(Names=Array([String("doc"), script("document")])),
+                                EmbeddedFiles=Dictionary(Names=Array([String("x.txt"), spec])))
+    pdf.Root.AcroForm = Dictionary(Fields=Array([field]), AA=Dictionary(F=script("format")),
+                                   XFA=pdf.make_stream(b"<xdp:xdp/>"))
+    buffer = io.BytesIO()
+    pdf.save(buffer, compress_streams=False)  # the secret stays readable, if anything passed it on
+    return buffer.getvalue()
+
+
+def every_dictionary(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Object]:
+    """Every dictionary and stream in the file, whether anything reaches it or not."""
+    todo = list(pdf.objects)
+    while todo:
+        item = todo.pop()
+        if isinstance(item, (pikepdf.Dictionary, pikepdf.Stream)):
+            yield item
+            values = [item[key] for key in item.keys()]
+        elif isinstance(item, pikepdf.Array):
+            values = list(item)
+        else:
+            continue
+        todo += [value for value in values
+                 if isinstance(value, (pikepdf.Dictionary, pikepdf.Array)) and not value.is_indirect]
+
+
+def test_the_clean_copy_carries_no_scripts_media_or_embedded_files(tmp_path: Path) -> None:
+    attachment = read_attachment(write(tmp_path, armed()))
+    assert b"app.alert" not in attachment.pdf and b"EMBEDDED-SECRET" not in attachment.pdf
+    with pikepdf.open(io.BytesIO(attachment.pdf)) as pdf:
+        found = list(every_dictionary(pdf))
+        keys = {key for item in found for key in item.keys()}
+        assert not keys & {"/AA", "/OpenAction", "/JS", "/EF", "/XFA", "/JavaScript", "/EmbeddedFiles"}
+        assert not {str(item.get("/Subtype")) for item in found} & MEDIA
+        assert not any(item.get("/Type") == "/EmbeddedFile" for item in found)
+        actions = [item.A for item in found if isinstance(item.get("/A"), pikepdf.Dictionary)]
+        assert sorted(str(action.S) for action in actions) == ["/GoTo", "/URI"]
+        assert [str(action.URI) for action in actions if action.S == "/URI"] == [LINK]
+        assert "/Outlines" in pdf.Root and [str(page.Annots[-1].Subtype) for page in pdf.pages] == ["/Widget"]
+    assert "f" in (PdfReader(io.BytesIO(attachment.pdf)).get_fields() or {})
+    document = pdfium.PdfDocument(attachment.pdf)
+    try:
+        text = document[0].get_textpage()
+        assert "Page 1" in text.get_text_range()
+        text.close()
+    finally:
+        document.close()
+
+
+# ---- forms ----
+
+HELVETICA = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+WIDGET = (b"<< /Type /Annot /Subtype /Widget /FT /Tx /T (name) /V (kept) /Rect [100 600 300 630] /P 3 0 R "
+          b"/DA (/Helv 12 Tf 0 g) /F 4 >>")
+
+
+def form_pdf(form: bytes, field: bytes = WIDGET, *more: bytes, widget_on_page: bool = True) -> bytes:
+    """One page, object 4 the form's only field (on the page as its widget), the catalog's /AcroForm `form`."""
+    annots = b" /Annots [4 0 R]" if widget_on_page else b""
+    return raw_pdf(b"<< /Type /Catalog /Pages 2 0 R /AcroForm %s >>" % form, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                   b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792]%s >>" % annots, field, *more)
+
+
+@pytest.mark.parametrize("kids", [b"null", b"7"])
+def test_a_form_pypdf_cannot_list_is_refused_in_the_child(tmp_path: Path, kids: bytes) -> None:
+    path = write(tmp_path, form_pdf(b"<< /Fields [4 0 R] >>", b"<< /FT /Tx /T (name) /Kids %s >>" % kids,
+                                    widget_on_page=False))
+    assert refusal(lambda: read_attachment(path)).startswith("has a form that cannot be read: ")
+
+
+def test_the_forms_direct_default_font_becomes_indirect_so_a_packet_carries_it(tmp_path: Path) -> None:
+    form = b"<< /Fields [4 0 R] /DR << /Font << /Helv %s >> >> /DA (/Helv 0 Tf 0 g) >>" % HELVETICA
+    attachment = read_attachment(write(tmp_path, form_pdf(form)))
+    with pikepdf.open(io.BytesIO(attachment.pdf)) as pdf:
+        assert pdf.Root.AcroForm.DR.Font.get("/Helv").is_indirect
+    packet = PdfReader(io.BytesIO(merge([Part("attachment1", "Outside", attachment.pdf)])))
+    assert (packet.get_fields() or {})["attachment1.name"]["/V"] == "kept"
+
+
+def test_entries_of_the_form_that_are_no_field_leave_it(tmp_path: Path) -> None:
+    attachment = read_attachment(write(tmp_path, form_pdf(b"<< /Fields [null 4 0 R 5 0 R] >>", WIDGET, b"7")))
+    with pikepdf.open(io.BytesIO(attachment.pdf)) as pdf:
+        assert [str(field.T) for field in pdf.Root.AcroForm.Fields] == ["name"]
+    packet = PdfReader(io.BytesIO(merge([Part("attachment1", "Outside", attachment.pdf)])))
+    assert set(packet.get_fields() or {}) == {"attachment1", "attachment1.name"}
+
+
+def test_a_form_that_asks_for_redrawing_gets_its_values_drawn_instead(tmp_path: Path) -> None:
+    form = b"<< /Fields [4 0 R] /NeedAppearances true /DR << /Font << /Helv 5 0 R >> >> /DA (/Helv 0 Tf 0 g) >>"
+    attachment = read_attachment(write(tmp_path, form_pdf(form, WIDGET, HELVETICA)))
+    with pikepdf.open(io.BytesIO(attachment.pdf)) as pdf:
+        assert pdf.Root.AcroForm.get("/NeedAppearances", False) is False
+        assert isinstance(pdf.pages[0].Annots[0].AP.N, pikepdf.Stream)
+    document = pdfium.PdfDocument(attachment.pdf)
+    try:
+        document.init_forms()
+        image = document[0].render(may_draw_forms=True).to_pil()  # scale 1: a pixel is a point
+        darkest, _ = image.crop((100, 792 - 630, 300, 792 - 600)).convert("L").getextrema()
+        assert darkest < 128  # "kept" is drawn in the field
+    finally:
+        document.close()

@@ -8,6 +8,13 @@ process that may use at most `memory_bytes` of address space and `cpu_seconds` o
 time (POSIX setrlimit), and the parent kills it after `wall_seconds`. The child decodes every
 stream the document reaches, so a bomb goes off there and not later in the parent, and it
 sends back a clean copy written by pypdf. The parent never parses the outside file itself.
+
+The child runs in Python's isolated mode with an almost empty environment: a `pypdf` folder in
+the current directory or a PYTHONPATH cannot stand in for the installed pypdf. The clean copy
+carries no scripts and no embedded files: handouts.pdf.scrub removes every JavaScript and other
+action but links and jumps, every /AA trigger, media and file-attachment annotations, embedded
+files and XFA, and it readies the form for the packet (indirect /DR fonts, drawn text values in
+place of /NeedAppearances). A form pypdf cannot list the fields of is refused here, not in the merge.
 """
 
 from __future__ import annotations
@@ -39,12 +46,19 @@ HEAD_BYTES = 1024  # "%PDF-" must start within these, as Acrobat also demands
 
 _REFUSED = 10  # the child's exit code when it wrote a reason to stderr
 _OUT_OF_MEMORY = 11
-_CHILD = "handouts.pdf.guard"
+# The child's program: this very copy of handouts (argv[1] is the folder it is in), then _child.
+_BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); "
+         "from handouts.pdf.guard import _child; sys.exit(_child(sys.argv[2:]))")
+# All of the parent's environment the child gets: Windows needs SYSTEMROOT to start a process, and
+# a Python built with a shared libpython may need LD_LIBRARY_PATH to find it.
+_ENVIRONMENT = ("SYSTEMROOT", "LD_LIBRARY_PATH")
 
 SLOW = "took too long to read (over {seconds:g} s): it may be damaged or crafted"
 MEMORY = "needs more memory than allowed to read: it may be damaged or crafted"
 LIMIT = "is too large or complex to read safely: it may be damaged or crafted"  # pypdf's own caps
 UNREADABLE = "could not be read as a PDF ({detail})"
+NOT_UNDERSTOOD = UNREADABLE.format(detail="the reader's answer was not understood")
+BROKEN_FORM = "has a form that cannot be read: {detail}"
 ENCRYPTED = "is encrypted; remove the password first"
 
 
@@ -67,14 +81,15 @@ def read_attachment(path: Path, *, max_bytes: int = MAX_BYTES, max_pages: int = 
                     wall_seconds: float = WALL_SECONDS) -> Attachment:
     """Check and parse the PDF at `path` in a limited child process; HandoutsError if it is refused."""
     data = _read_checked(path, max_bytes)
-    # -W ignore: pypdf warns about what it repairs, and an inherited PYTHONWARNINGS=error would
-    # turn that into a refusal. 4 * max_bytes: pypdf writes no object streams, so a sound file
-    # may grow when rewritten, but not without bound.
-    command = [sys.executable, "-W", "ignore", "-m", _CHILD,
-               str(max_pages), str(cpu_seconds), str(memory_bytes), str(4 * max_bytes)]
-    # The child imports this very copy of handouts, wherever the parent found it.
+    # -I: isolated mode, neither the current directory nor the user's site-packages on sys.path,
+    # and PYTHON* variables ignored (only the folder holding handouts is added, by _BOOT).
+    # -W ignore: pypdf warns about what it repairs, and a warning must not become a refusal.
+    # -X utf8: the reason on stderr is UTF-8 whatever the (emptied) locale. 4 * max_bytes: pypdf
+    # writes no object streams, so a sound file may grow when rewritten, but not without bound.
     root = str(Path(__file__).resolve().parents[2])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    command = [sys.executable, "-I", "-W", "ignore", "-X", "utf8", "-c", _BOOT, root,
+               str(max_pages), str(cpu_seconds), str(memory_bytes), str(4 * max_bytes)]
+    env = {name: os.environ[name] for name in _ENVIRONMENT if name in os.environ}
     try:
         done = subprocess.run(command, input=data, capture_output=True, timeout=wall_seconds, env=env)
     except subprocess.TimeoutExpired:  # run() has killed the child
@@ -82,10 +97,22 @@ def read_attachment(path: Path, *, max_bytes: int = MAX_BYTES, max_pages: int = 
     except OSError as exc:
         raise _problem(path, f"could not be checked ({cause(exc)})") from None
     if done.returncode == 0:
-        header, _, pdf = done.stdout.partition(b"\n")
-        facts = json.loads(header)
-        return Attachment(path, pdf, int(facts["pages"]), str(facts["title"]) or path.stem)
+        return _accepted(path, done.stdout)
     raise _problem(path, _reason(done.returncode, done.stderr, cpu_seconds))
+
+
+def _accepted(path: Path, answer: bytes) -> Attachment:
+    """The attachment from the child's answer: a JSON line of facts, then the clean copy."""
+    header, _, pdf = answer.partition(b"\n")
+    try:
+        facts = json.loads(header)
+    except ValueError:  # not UTF-8 or not JSON
+        facts = None
+    pages = facts.get("pages") if isinstance(facts, dict) else None
+    title = facts.get("title") if isinstance(facts, dict) else None
+    if type(pages) is not int or pages < 1 or not isinstance(title, str) or not pdf.startswith(b"%PDF-"):
+        raise _problem(path, NOT_UNDERSTOOD)
+    return Attachment(path, pdf, pages, title or path.stem)
 
 
 def _read_checked(path: Path, max_bytes: int) -> bytes:
@@ -147,7 +174,7 @@ def _clean(message: str, limit: int = 120) -> str:
     return message if len(message) <= limit else message[: limit - 1] + "…"
 
 
-# ---- the child: `python -m handouts.pdf.guard MAX_PAGES CPU_SECONDS MEMORY_BYTES MAX_OUTPUT` ----
+# ---- the child: `python -I -c _BOOT ROOT MAX_PAGES CPU_SECONDS MEMORY_BYTES MAX_OUTPUT` ----
 
 
 def _limit(cpu_seconds: int, memory_bytes: int) -> None:
@@ -175,6 +202,8 @@ def _clean_copy(data: bytes, max_pages: int, max_output: int, inflate_budget: in
     import pypdf
     from pypdf import PdfReader, PdfWriter
 
+    from handouts.pdf.scrub import scrub
+
     logging.disable(logging.CRITICAL)  # pypdf logs what it repairs; stderr is kept for the reason
     if hasattr(pypdf, "overwrite_configuration"):  # pypdf 7: never run the jbig2dec program on this file
         pypdf.overwrite_configuration(jbig2dec_binary=None)
@@ -186,13 +215,30 @@ def _clean_copy(data: bytes, max_pages: int, max_output: int, inflate_budget: in
         raise _Refusal("has no pages")
     if pages > max_pages:
         raise _Refusal(f"has {pages} pages; at most {max_pages} can be attached")
+    _read_form(reader)
     _decode_every_stream(reader, inflate_budget)
     title = _title(reader)
+    writer = PdfWriter(clone_from=reader)  # keeps the AcroForm and its fields
+    scrub(writer)
     output = io.BytesIO()
-    PdfWriter(clone_from=reader).write(output)  # keeps the AcroForm and its fields
+    writer.write(output)
     if output.tell() > max_output:
         raise _Refusal(f"grows larger than {_size(max_output)} when rewritten: it may be damaged or crafted")
     return {"pages": pages, "title": title}, output.getvalue()
+
+
+def _read_form(reader: PdfReader) -> None:
+    """List the form's fields, as the merge will; _Refusal if pypdf cannot."""
+    from pypdf.errors import LimitReachedError
+
+    try:
+        reader.get_fields()
+    except (MemoryError, LimitReachedError):
+        raise
+    except Exception as exc:  # e.g. a null or numeric /Kids: TypeError
+        if _because_of_memory(exc):
+            raise
+        raise _Refusal(BROKEN_FORM.format(detail=_detail(exc))) from None
 
 
 def _decode_every_stream(reader: PdfReader, budget: int) -> None:
@@ -260,12 +306,19 @@ def _because_of_memory(exc: BaseException) -> bool:
 
 def _why(exc: Exception) -> str:
     """The reason for a failed parse: pypdf's own message, or the exception's name and text."""
-    from pypdf.errors import LimitReachedError, PyPdfError
+    from pypdf.errors import LimitReachedError
 
     if isinstance(exc, LimitReachedError):  # "... 3111493 bytes remaining" tells a clinic nothing more
         return LIMIT
+    return UNREADABLE.format(detail=_detail(exc))
+
+
+def _detail(exc: Exception) -> str:
+    """pypdf's own message, or the exception's name and text, on one short line."""
+    from pypdf.errors import PyPdfError
+
     text = str(exc) if isinstance(exc, PyPdfError) else f"{type(exc).__name__}: {exc}"
-    return UNREADABLE.format(detail=_clean(text).rstrip(":") or type(exc).__name__)
+    return _clean(text).rstrip(":") or type(exc).__name__
 
 
 def _child(argv: list[str]) -> int:
@@ -289,7 +342,3 @@ def _child(argv: list[str]) -> int:
     stdout.write(json.dumps(facts).encode() + b"\n" + pdf)
     stdout.flush()
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(_child(sys.argv[1:]))

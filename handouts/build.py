@@ -22,7 +22,7 @@ from handouts.preflight import epoch_problems, geometry_problems, layout_file
 from handouts.validate import validate_content
 from handouts.workers import Batch, Known, Outcome, default_workers, target
 from handouts.workers import run as run_batch
-from handouts.write import atomic_write, cause
+from handouts.write import CAN_FLUSH_ALL, atomic_write, cause, flush_all
 
 DEFAULT_CONTENT = Path("content.yaml")
 DEFAULT_OUT = Path("output")
@@ -146,7 +146,10 @@ def build(
         try:
             run_batch(batch, default_workers() if workers is None else workers, record)
         finally:
-            # Even an interrupted run (Ctrl-C) leaves a manifest that describes the folder as it is.
+            # Even an interrupted run (Ctrl-C) leaves a manifest that describes the folder as it is,
+            # and lists no PDF that is not yet on disk.
+            if CAN_FLUSH_ALL and attempted:
+                flush_all()
             manifest, reconcile_notes = reconcile(out_dir, old, run, attempted, pdfs_on_disk(out_dir), set(unchanged))
             _write_manifest(out_dir / MANIFEST_NAME, manifest)
         return RunReport(run, manifest, notes + reconcile_notes, sorted(unchanged))

@@ -21,7 +21,7 @@ from handouts.fingerprint import fingerprint
 from handouts.manifest import ManifestEntry
 from handouts.model import Content, Job, Layout, ResolvedDocument
 from handouts.post import pdf_date
-from handouts.write import atomic_write, cause, sha256
+from handouts.write import CAN_FLUSH_ALL, atomic_write, cause, sha256
 
 RESOLVER_CACHE = 64  # clinics whose context a worker keeps; jobs come clinic by clinic
 CHUNK = 4  # jobs sent to a worker at a time: fewer messages, still an even spread
@@ -129,7 +129,8 @@ def _make(batch: Batch, index: int, job: Job, path: str) -> Outcome:
         return _failed(batch, index, job, path, made)
     pdf, pages = made
     try:
-        atomic_write(batch.out_dir / path, pdf)
+        # Made durable all at once before the manifest is written (handouts.build), where the system can.
+        atomic_write(batch.out_dir / path, pdf, durable=not CAN_FLUSH_ALL)
     except OSError as exc:
         return _failed(batch, index, job, path, [f"could not be written to {batch.out_dir / path}: {cause(exc)}"])
     entry = ManifestEntry(

@@ -250,10 +250,10 @@ def fail_writes(monkeypatch: pytest.MonkeyPatch, name: str, code: int) -> None:
 
     real = handouts.build.atomic_write
 
-    def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
+    def atomic_write(path: Path, data: bytes, mode: int = 0o644, durable: bool = True) -> None:
         if path.name == name:
             raise OSError(code, os.strerror(code))
-        real(path, data, mode)
+        real(path, data, mode, durable)
 
     monkeypatch.setattr(handouts.build, "atomic_write", atomic_write)
     monkeypatch.setattr(handouts.workers, "atomic_write", atomic_write)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from conftest import CONTENT, run
 from handouts.build import build
@@ -50,3 +51,21 @@ def test_a_mistake_only_one_clinic_shows_fails_only_its_documents(workspace: Pat
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.pdf")) == [
         "cedar-ridge/handout.en.pdf", "harbor/handout.en.pdf"]
     assert "2 built, 0 unchanged, 1 failed" in result.output
+
+
+def test_a_batch_syncs_the_disk_once_before_its_manifest_not_once_per_pdf(tmp_path: Path, monkeypatch: Any) -> None:
+    import handouts.build
+    import handouts.workers
+
+    events: list[str] = []
+    real_write, real_manifest = handouts.workers.atomic_write, handouts.build._write_manifest
+
+    def write(path: Path, data: bytes, mode: int = 0o644, durable: bool = True) -> None:
+        events.append(f"pdf durable={durable}")
+        real_write(path, data, mode, durable)
+
+    monkeypatch.setattr(handouts.workers, "atomic_write", write)
+    monkeypatch.setattr(handouts.build, "flush_all", lambda: events.append("sync"))
+    monkeypatch.setattr(handouts.build, "_write_manifest", lambda *a: (events.append("manifest"), real_manifest(*a)))
+    build(CONTENT, documents=["aftercare"], clinic_ids=["cedar-ridge"], out_dir=tmp_path / "out", workers=1)
+    assert events == ["pdf durable=False", "pdf durable=False", "sync", "manifest"]

@@ -246,6 +246,59 @@ def packet(content_path: Path, clinics_path: Path | None, clinic_id: str | None,
     _wrote(output, data)
 
 
+@main.command()
+@click.argument("document", metavar="DOCUMENT")
+@_inputs
+@click.option("--clinic", "clinic_id", metavar="ID", help="The clinic (needed when the clinics file has several).")
+@click.option("--treatment", metavar="ID",
+              help="For a per-treatment document (aftercare, consent): iv, esketamine, im or troche. "
+                   "Default: the clinic's only treatment.")
+@click.option("--lang", metavar="CODE", help="Language, e.g. es. Default: the clinic's first language.")
+@click.option("--layout", "layout_name", default=DEFAULT_LAYOUT, show_default=True, metavar="NAME",
+              help="A layout in layouts/ (standard, a4, large-print, ...) or a path to a layout .yaml file.")
+@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
+              help="The page to draw, counting from 1.")
+@click.option("--dpi", type=click.FloatRange(min=20, max=600), default=110, show_default=True,
+              help="Pixels per inch of paper (110: a Letter page is 935 x 1210 pixels; 300 for print detail).")
+@click.option("-o", "output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Write the page to this .png file.")
+def preview(document: str, content_path: Path, clinics_path: Path | None, clinic_id: str | None,
+            treatment: str | None, lang: str | None, layout_name: str, page: int, dpi: float, output: Path) -> None:
+    """Draw one page of DOCUMENT (handout, aftercare, consent, ...) to a PNG, to look at without a PDF viewer.
+
+    The document is made as `handouts build` makes it, in memory: no PDF is written. A consent
+    is drawn blank, with its fields.
+    """
+    from handouts.preview import preview as make_preview, write_png
+
+    if output.suffix.lower() != ".png":
+        raise click.BadParameter(f"{output} does not end in .png: preview writes a PNG image", param_hint="'-o'")
+    shown = make_preview(_selection(content_path, clinics_path, clinic_id, treatment, lang, layout_name),
+                         document, page, dpi)
+    write_png(output, shown.png)
+    click.echo(f"{output}  (page {shown.page} of {shown.pages}, {shown.width} x {shown.height} pixels at {dpi:g} dpi)")
+
+
+@main.command()
+@click.argument("folder", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite starter files that are already in DIR.")
+def init(folder: Path, force: bool) -> None:
+    """Start a content folder in DIR: content.yaml, layouts/, logos/ and a sample clinics.csv.
+
+    DIR is made if it is missing; a file that is already there is left alone, and nothing is
+    written, unless --force. Then `cd DIR && handouts build` builds the sample clinics.
+    """
+    import shlex
+
+    from handouts.init import init_folder
+
+    for path in init_folder(folder, force):
+        click.echo(str(path))
+    click.echo(f"\nNext: cd {shlex.quote(str(folder))} && handouts build\n"
+               "Then put your clinics in clinics.csv (build them with `handouts build --clinics clinics.csv`), "
+               "edit the text in content.yaml and check it with `handouts list`.")
+
+
 @main.command("list")
 @_inputs
 def list_command(content_path: Path, clinics_path: Path | None) -> None:
@@ -272,3 +325,36 @@ def list_command(content_path: Path, clinics_path: Path | None) -> None:
     click.echo("\nLayouts:")
     for name in available(layout_dir(content_path)):
         click.echo(f"  {name}")
+
+
+@main.command("check")
+@_inputs
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: one line a finding; json: the findings as a JSON document on stdout.")
+@click.option("--strict", is_flag=True, help="Exit 1 when there are warnings (and no errors).")
+def check_command(content_path: Path, clinics_path: Path | None, output_format: str, strict: bool) -> None:
+    """Check every document for every clinic, language and treatment, without writing a PDF.
+
+    Finds template and schema mistakes, characters no font has, reading level above the
+    target (handout and aftercare grade 6, consent grade 8), treatment facts a text must carry
+    or must never carry (handouts/check/facts.yaml, each rule naming its source), consent
+    elements missing by section role, colours below WCAG AA contrast, and logos too small to
+    print sharp. Exit codes: 0 no errors (warnings allowed); 1 warnings with --strict; 2 errors.
+    No network is used.
+    """
+    import json
+
+    from handouts.check import run_checks
+
+    report = run_checks(content_path, clinics_path)
+    if output_format == "json":
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        for finding in report.findings:
+            click.echo(str(finding))
+        click.echo(f"{report.documents} document(s) checked: {len(report.errors)} error(s), "
+                   f"{len(report.warnings)} warning(s).")
+    if report.errors:
+        sys.exit(2)
+    if report.warnings and strict:
+        sys.exit(1)

@@ -19,12 +19,12 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, P
 from handouts.blocks import KINDS
 from handouts.blocks.flow import Kept, Kit, keep_last_words, tagged
 from handouts.blocks.formflow import FieldSpot
+from handouts.contrast import ratio, readable, rgb
 from handouts.fonts import register
 from handouts.footer import Footer, draw_footer, footer_for
 from handouts.model import Layout, ResolvedDocument
 from handouts.post import PDF_VERSION, stamp
 
-CONTRAST_MIN = 4.5  # WCAG 2.1 AA for text
 HEADER_NAME_GAP = 12.0
 LOGO_TO_RULE = 6.0  # from the logo (page 1) down to the brand rule
 NAME_TO_RULE = 4.0  # from the running header's name (later pages) down to the rule
@@ -359,22 +359,12 @@ def _kit(layout: Layout, brand: colors.Color) -> Kit:
     return Kit(styles=styles, colors=palette, width=frame_width, body=t["body"])
 
 
-def _luminance(color: colors.Color) -> float:
-    def channel(c: float) -> float:
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    return 0.2126 * channel(color.red) + 0.7152 * channel(color.green) + 0.0722 * channel(color.blue)
-
-
 def contrast_on_white(color: colors.Color) -> float:
     """WCAG contrast ratio of a colour against white paper."""
-    return 1.05 / (_luminance(color) + 0.05)
+    return ratio((color.red, color.green, color.blue))
 
 
 @lru_cache(maxsize=64)
 def _readable(hex_color: str) -> colors.Color:
     """The brand colour, darkened just enough for text on white to reach WCAG AA (4.5:1)."""
-    color = colors.HexColor(hex_color)
-    while contrast_on_white(color) < CONTRAST_MIN:
-        color = colors.Color(color.red * 0.92, color.green * 0.92, color.blue * 0.92)
-    return color
+    return colors.Color(*readable(rgb(hex_color)))

@@ -53,6 +53,12 @@ class Section:
     by_lang: Mapping[str, SectionText]
     where: Where
     when: Text | None = None
+    role: str | None = None  # what it does for a consent (SECTION_ROLES), checked by `handouts check`
+
+
+SECTION_ROLES = ("patient", "purpose", "status", "procedure", "benefits", "risks", "responsibilities",
+                 "alternatives", "voluntary", "questions", "signatures")
+"""What a consent section does; a section may also carry several, e.g. `role: [voluntary, questions]`."""
 
 
 @dataclass(frozen=True)

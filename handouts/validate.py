@@ -11,9 +11,10 @@ from handouts.blocks import KINDS
 from handouts.checker import Checker, line_of, required
 from handouts.clinics import validate_clinics
 from handouts.errors import fail_if
-from handouts.load import YMap
+from handouts.load import YList, YMap
 from handouts.model import (
     LABEL_KEYS,
+    SECTION_ROLES,
     TREATMENTS,
     Block,
     Clinic,
@@ -206,8 +207,9 @@ def _sections(ch: Checker, entry: YMap, path: str, languages: dict[str, str]) ->
         elif sid in seen:
             ch.add(item.line, f"{spath}.id", f"duplicate section id {sid!r}")
         seen.add(str(sid))
-        ch.unknown_keys(item, ("id", "when", *languages), spath)
+        ch.unknown_keys(item, ("id", "when", "role", *languages), spath)
         when = ch.text(item["when"], line_of(item, "when"), f"{spath}.when") if "when" in item else None
+        role = _role(ch, item, spath)
         by_lang: dict[str, SectionText] = {}
         for lang in languages:
             lpath = f"{spath}.{lang}"
@@ -220,8 +222,21 @@ def _sections(ch: Checker, entry: YMap, path: str, languages: dict[str, str]) ->
             blocks = [_block(ch, b, line_of(raw_blocks, j), f"{lpath}.blocks[{j}]") for j, b in enumerate(raw_blocks or ())]
             if heading is not None:
                 by_lang[lang] = SectionText(heading, tuple(b for b in blocks if b is not None))
-        sections.append(Section(str(sid), by_lang, ch.where(item.line, spath), when))
+        sections.append(Section(str(sid), by_lang, ch.where(item.line, spath), when, role))
     return tuple(sections)
+
+
+def _role(ch: Checker, item: YMap, path: str) -> str | None:
+    """A section's role or roles (`role: risks`, `role: [voluntary, questions]`), joined by spaces."""
+    if "role" not in item:
+        return None
+    raw = item["role"]
+    roles = list(raw) if isinstance(raw, YList) else [raw]
+    unknown = [r for r in roles if r not in SECTION_ROLES]
+    if unknown or not roles:
+        ch.add(line_of(item, "role"), f"{path}.role", f"a role is one or more of: {', '.join(SECTION_ROLES)}")
+        return None
+    return " ".join(str(r) for r in roles)
 
 
 def _block(ch: Checker, raw: Any, line: int, path: str) -> Block | None:

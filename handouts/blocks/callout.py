@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 KIND = "callout"
 TONES = ("info", "warning", "danger")
+TINT = 0.1  # how much of its edge colour a callout's background takes (handouts check measures text on it)
 
 
 def parse(ch: Checker, value: Any, line: int, path: str) -> dict[str, Any] | None:
@@ -59,7 +60,7 @@ def draw(data: dict[str, Any], kit: Kit) -> list[Flowable]:
     inner.extend(para(text, kit, "callout") for text in data["text"])
     pad = kit.body * 0.9
     tinted = table([[inner]], kit, [kit.width], [
-        ("BACKGROUND", (0, 0), (-1, -1), tint(edge, 0.1)),
+        ("BACKGROUND", (0, 0), (-1, -1), tint(edge, TINT)),
         ("LINEBEFORE", (0, 0), (0, -1), 5, edge, "butt"),  # square ends, flush with the tint (round ones stick out)
         ("LEFTPADDING", (0, 0), (-1, -1), pad * 1.3),
         ("RIGHTPADDING", (0, 0), (-1, -1), pad),

@@ -47,8 +47,10 @@ def plan(
     documents: Iterable[str] = (),
     clinic_ids: Iterable[str] = (),
     langs: Iterable[str] = (),
+    skip_incomplete: bool = False,
 ) -> list[Job]:
-    """Every (clinic, document, language, treatment) to build; unknown names are usage errors."""
+    """Every (clinic, document, language, treatment) to build; unknown names are usage errors, and so
+    is a document in a language it lacks texts in, unless `skip_incomplete` leaves those out."""
     documents, clinic_ids, langs = list(documents), list(clinic_ids), list(langs)
     problems: list[str] = []
     by_id = {c.id: c for c in clinics}
@@ -71,6 +73,15 @@ def plan(
             treatments = clinic.treatments if document.per_treatment else (None,)
             for lang in clinic_langs:
                 jobs.extend(Job(clinic, document, lang, t) for t in treatments)
+    incomplete = _incomplete(jobs)
+    if skip_incomplete:
+        jobs = [job for job in jobs if job.lang not in job.document.gaps]
+        incomplete = {}
+    for (doc_id, lang), clinic_ids in incomplete.items():
+        gaps = content.documents[doc_id].gaps[lang]
+        shown = "; ".join(str(p.where) for p in gaps[:3]) + (f"; and {len(gaps) - 3} more" if len(gaps) > 3 else "")
+        problems.append(f"documents.{doc_id} is not translated into {lang!r} yet, which clinic(s) "
+                        f"{', '.join(sorted(clinic_ids)[:5])} list: missing at {shown}")
     names = Counter(f"{job.clinic.id}/{job.name}" for job in jobs)  # counted once: a chain has many thousands
     problems.extend(f"two documents would both be written to {n}.pdf: rename one document id"
                     for n in sorted(n for n, count in names.items() if count > 1))
@@ -78,6 +89,15 @@ def plan(
         problems.append("nothing to build: no selected clinic lists the selected language")
     fail_if([Problem(Where(""), p) for p in problems])
     return jobs
+
+
+def _incomplete(jobs: list[Job]) -> dict[tuple[str, str], set[str]]:
+    """(document, language) -> the clinics that would get that document in a language it lacks texts in."""
+    found: dict[tuple[str, str], set[str]] = {}
+    for job in jobs:
+        if job.lang in job.document.gaps:
+            found.setdefault((job.document.id, job.lang), set()).add(job.clinic.id)
+    return found
 
 
 def build(

@@ -19,12 +19,17 @@ class Checker:
     def __init__(self, file: str) -> None:
         self.file = file
         self.problems: list[Problem] = []
+        self.gaps: list[tuple[str, Problem]] = []  # (language, where a text in it is missing): not an error yet
 
     def where(self, line: int, path: str) -> Where:
         return Where(self.file, line, path)
 
     def add(self, line: int, path: str, message: str) -> None:
         self.problems.append(Problem(self.where(line, path), message))
+
+    def gap(self, line: int, path: str, lang: str) -> None:
+        """A text missing in one language: the content loads, and that language cannot be built."""
+        self.gaps.append((lang, Problem(self.where(line, path), f"missing: no {lang!r} text here")))
 
     def mapping(self, value: Any, line: int, path: str) -> YMap | None:
         if isinstance(value, YMap):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from handouts.errors import Where
+from handouts.errors import Problem, Where
 
 TREATMENTS = ("iv", "esketamine", "im", "troche")
 """Treatment ids a clinic may offer, in the order documents list them."""
@@ -74,6 +74,7 @@ class Document:
     pages: int | None = None  # the most pages it should take below large print; more is a warning
     form: bool = False  # a fillable form: every page carries the form id, content hash and a QR code
     fields: tuple[str, ...] = ()  # its form field names, the same in every language
+    gaps: Mapping[str, tuple[Problem, ...]] = field(default_factory=dict)  # lang -> texts it lacks in that language
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Any
 from handouts.blocks import KINDS
 from handouts.checker import Checker, line_of, required
 from handouts.clinics import validate_clinics
-from handouts.errors import fail_if
+from handouts.errors import Problem, fail_if
 from handouts.load import YList, YMap
 from handouts.model import (
     LABEL_KEYS,
@@ -40,7 +40,7 @@ def _per_lang(ch: Checker, data: YMap, key: str, path: str, languages: dict[str,
         return result
     for lang in languages:
         if lang not in value:
-            ch.add(value.line, f"{path}.{key}.{lang}", "missing (every language needs this text)")
+            ch.gap(value.line, f"{path}.{key}.{lang}", lang)
         elif (text := ch.text(value[lang], line_of(value, lang), f"{path}.{key}.{lang}")) is not None:
             result[lang] = text
     return result
@@ -155,18 +155,23 @@ def _documents(ch: Checker, top: YMap, languages: dict[str, str]) -> dict[str, D
         form = entry.get("form", False)
         if not isinstance(form, bool):
             ch.add(line_of(entry, "form"), f"{path}.form", "must be true or false")
+        before = len(ch.gaps)
         title = _per_lang(ch, entry, "title", path, languages)
         subject = _per_lang(ch, entry, "subject", path, languages)
         sections = _sections(ch, entry, path, languages)
-        fields = _form_fields(ch, sections, entry, path, form is True)
+        gaps: dict[str, tuple[Problem, ...]] = {}
+        for lang, problem in ch.gaps[before:]:
+            gaps[lang] = (*gaps.get(lang, ()), problem)
+        fields = _form_fields(ch, sections, entry, path, form is True, set(gaps))
         result[str(doc_id)] = Document(
             str(doc_id), bool(per_treatment), title, subject, sections, ch.where(line_of(data, doc_id), path),
-            int(pages) if pages is not None else None, form is True, fields,
+            int(pages) if pages is not None else None, form is True, fields, gaps,
         )
     return result
 
 
-def _form_fields(ch: Checker, sections: tuple[Section, ...], entry: YMap, path: str, form: bool) -> tuple[str, ...]:
+def _form_fields(ch: Checker, sections: tuple[Section, ...], entry: YMap, path: str, form: bool,
+                 incomplete: set[str]) -> tuple[str, ...]:
     """The document's form field names: the same in every language, and only in a `form: true` document.
 
     A name may appear twice in one language when `when:` picks one of the two (a rule per
@@ -175,6 +180,8 @@ def _form_fields(ch: Checker, sections: tuple[Section, ...], entry: YMap, path: 
     by_lang: dict[str, list[str]] = {}
     for section in sections:
         for lang, text in section.by_lang.items():
+            if lang in incomplete:  # compared once its translation is complete
+                continue
             for block in text.blocks:
                 by_lang.setdefault(lang, []).extend(KINDS[block.kind].names(block.data))
     names = {lang: set(found) for lang, found in by_lang.items()}
@@ -213,6 +220,9 @@ def _sections(ch: Checker, entry: YMap, path: str, languages: dict[str, str]) ->
         by_lang: dict[str, SectionText] = {}
         for lang in languages:
             lpath = f"{spath}.{lang}"
+            if lang not in item:  # a translation not written yet: the content loads, the language is not built
+                ch.gap(item.line, lpath, lang)
+                continue
             per = ch.mapping(required(ch, item, lang, spath), line_of(item, lang), lpath)
             if per is None:
                 continue

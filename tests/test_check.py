@@ -122,3 +122,26 @@ def test_check_works_without_a_network() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "25 document(s) checked: 0 error(s), 0 warning(s)." in done.stdout
+
+
+def test_a_missing_translation_loads_warns_and_only_its_language_is_refused(workspace: Path) -> None:
+    # The handout's esketamine section without its Spanish text: English still builds; a clinic
+    # that lists Spanish is refused (exit 2) with the gap named; check warns of the gap itself.
+    content = workspace / "content.yaml"
+    text = content.read_text(encoding="utf-8")
+    start = text.index('        es:\n          heading: "Si recibe esketamina (Spravato)"')
+    end = text.index("\n      - id: side-effects")
+    content.write_text(text[:start] + text[end + 1:], encoding="utf-8")
+    assert run("list", "--content", content).exit_code == 0
+    english = run("build", "handout", "--content", content, "--lang", "en", "--out", workspace / "en")
+    assert english.exit_code == 0, english.output
+    spanish = run("build", "handout", "--content", content, "--clinic", "harbor", "--out", workspace / "es")
+    assert spanish.exit_code == 2 and not (workspace / "es").exists()
+    assert "documents.handout is not translated into 'es' yet" in spanish.output
+    assert "documents.handout.sections[2].es" in spanish.output
+    code, report = check(content)
+    assert code == 2
+    warnings = [f for f in report["findings"] if f["severity"] == "warning"]
+    assert [(f["rule"], f["document"], f["language"]) for f in warnings] == [("translation", "handout", "es")]
+    errors = {(f["clinic"], f["rule"]) for f in report["findings"] if f["severity"] == "error"}
+    assert errors == {("harbor", "translation"), ("binh-an", "translation")}

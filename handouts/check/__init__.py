@@ -108,7 +108,8 @@ def run_checks(content_path: Path, clinics_path: Path | None = None) -> Report:
         return report
     resolvers: dict[Any, Any] = {}
     rules = facts.load_rules()
-    for job in plan(content, clinics):
+    report.findings += _translations(content, clinics)
+    for job in plan(content, clinics, skip_incomplete=True):
         result = resolve_job(content, job, resolvers)
         name = job.document.id if job.treatment is None else f"{job.document.id}-{job.treatment}"
         if isinstance(result, Failure):
@@ -126,6 +127,21 @@ def run_checks(content_path: Path, clinics_path: Path | None = None) -> Report:
         report.findings += logos.check(clinic, content)
     report.findings = list(dict.fromkeys(report.findings))
     return report
+
+
+def _translations(content: Any, clinics: Any) -> list[Finding]:
+    """A warning for each text missing in a language; an error for each clinic that lists that language."""
+    findings = []
+    for document in content.documents.values():
+        for lang, gaps in document.gaps.items():
+            findings += [Finding(WARNING, "translation", p.message, str(p.where), document.id, lang) for p in gaps]
+            for clinic in clinics:
+                if lang in clinic.languages:
+                    findings.append(Finding(ERROR, "translation", f"the clinic lists {lang!r}, and {document.id} is "
+                                            f"not translated into it yet ({len(gaps)} text(s) missing): build "
+                                            "refuses it", str(clinic.where_of("languages")), document.id, lang,
+                                            clinic.id))
+    return findings
 
 
 def _problem(rule: str, where: Where, message: str) -> Finding:

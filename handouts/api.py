@@ -45,7 +45,7 @@ class PatientRun:
 class _Session:
     """Inputs loaded and checked once, and the clinic, treatment and language chosen from them."""
 
-    def __init__(self, selection: Selection) -> None:
+    def __init__(self, selection: Selection, document_id: str | None = None) -> None:
         from handouts.layouts import layout_dir, load_layout
 
         self.content, clinics = load_inputs(selection.content_path, selection.clinics_path)
@@ -54,7 +54,11 @@ class _Session:
         fail_if([*epoch_problems(), *geometry_problems(self.layout, self.content.labels,
                                                        layout_file(selection.layout_name, directory))])
         self.clinic = _clinic(clinics, selection.clinic_id)
-        self.treatment = _choice("treatment", selection.treatment, self.clinic.treatments, self.clinic)
+        treatment = selection.treatment
+        document = self.content.documents.get(document_id or "")
+        if treatment is None and document_id is not None and (document is None or not document.per_treatment):
+            treatment = self.clinic.treatments[0]  # the same document whichever treatment (or none: named later)
+        self.treatment = _choice("treatment", treatment, self.clinic.treatments, self.clinic)
         self.lang = _choice("language", selection.lang, self.clinic.languages, self.clinic)
 
     def document(self, document_id: str) -> ResolvedDocument:
@@ -206,6 +210,15 @@ def packet(selection: Selection, attachments: Iterable[Path] = (), patient: Pati
         parts.append(Part(document_id, doc.plain_title, pdf))
     parts += [Part(f"attachment{i}", item.title, item.pdf, str(item.path)) for i, item in enumerate(extra, start=1)]
     return merge(parts)
+
+
+def document_pdf(selection: Selection, document_id: str) -> bytes:
+    """One document (a handout, an aftercare sheet, a blank consent, ...) for the selected clinic, as PDF bytes.
+
+    Defaults as for a consent: the clinic's only treatment for a per-treatment document (one
+    that is not per treatment needs none), and the clinic's first language.
+    """
+    return _Session(selection, document_id).pdf(document_id)[1]
 
 
 def _private_folder(path: Path) -> None:

@@ -258,7 +258,7 @@ def packet(content_path: Path, clinics_path: Path | None, clinic_id: str | None,
               help="A layout in layouts/ (standard, a4, large-print, ...) or a path to a layout .yaml file.")
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
               help="The page to draw, counting from 1.")
-@click.option("--dpi", type=click.FloatRange(min=20, max=600), default=110, show_default=True,
+@click.option("--dpi", type=click.FloatRange(min=20, max=600), default=110, show_default=True, metavar="DPI",
               help="Pixels per inch of paper (110: a Letter page is 935 x 1210 pixels; 300 for print detail).")
 @click.option("-o", "output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Write the page to this .png file.")

@@ -169,7 +169,7 @@ def build(
             # Even an interrupted run (Ctrl-C) leaves a manifest that describes the folder as it is,
             # and lists no PDF that is not yet on disk.
             if CAN_FLUSH_ALL and attempted:
-                flush_all()
+                flush_all(out_dir)
             manifest, reconcile_notes = reconcile(out_dir, old, run, attempted, pdfs_on_disk(out_dir), set(unchanged))
             _write_manifest(out_dir / MANIFEST_NAME, manifest)
         return RunReport(run, manifest, notes + reconcile_notes, sorted(unchanged))

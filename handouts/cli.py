@@ -75,9 +75,14 @@ def build(documents: tuple[str, ...], content_path: Path, clinics_path: Path | N
     from handouts.build import build as run_build
 
     started = time.monotonic()
-    with _Progress() as progress:
-        report = run_build(content_path, clinics_path, documents, clinic_ids, langs, layout_name, out_dir, force,
-                           workers, progress)
+    try:
+        with _Progress() as progress:
+            report = run_build(content_path, clinics_path, documents, clinic_ids, langs, layout_name, out_dir, force,
+                               workers, progress)
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the manifest already lists what was finished
+        click.echo(f"Interrupted: {out_dir / 'manifest.json'} lists what was finished; run the build again to "
+                   "finish the rest.", err=True)
+        sys.exit(130)
     for entry in report.run.files:
         click.echo(f"{out_dir / entry.path}  ({entry.pages} page{'s' if entry.pages != 1 else ''})")
     for warning in report.run.warnings:
@@ -358,3 +363,30 @@ def check_command(content_path: Path, clinics_path: Path | None, output_format: 
         sys.exit(2)
     if report.warnings and strict:
         sys.exit(1)
+
+
+@main.command("schema")
+@click.argument("which", type=click.Choice(["content", "clinics"]), default="content", metavar="[content|clinics]")
+@click.option("-o", "output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the schema to FILE instead of printing it.")
+def schema_command(which: str, output: Path | None) -> None:
+    """Print the JSON Schema of content.yaml (content) or of a clinics YAML file (clinics).
+
+    Made from the spec the validator checks against, so an editor with the YAML language server
+    flags unknown keys, missing ones and wrong values as you type. content.yaml's first line,
+    `# yaml-language-server: $schema=layouts/content.schema.json`, points it at the file that
+    `handouts schema -o layouts/content.schema.json` writes (and `handouts init` writes too).
+    """
+    from handouts.errors import HandoutsError, Problem, Where
+    from handouts.schema import schema_text
+    from handouts.write import atomic_write, cause
+
+    text = schema_text(which)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        atomic_write(output, text.encode("utf-8"))
+    except OSError as exc:
+        raise HandoutsError([Problem(Where(str(output)), f"could not be written: {cause(exc)}")]) from None
+    click.echo(str(output))

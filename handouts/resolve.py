@@ -151,6 +151,7 @@ class Resolver:
         for name in ("name", "phone"):  # printed in every page header and footer
             self.check_glyphs(str(values.get(name, "")), clinic.where_of(name))
         self.header_glyphs = list(self.glyphs)  # every document of this clinic and language has these
+        self.treatment_problems = list(self.problems)  # and these: the treatment texts are rendered once, here
 
     def _treatment(self, tid: str) -> Fields:
         treatment = self.content.treatments[tid]
@@ -214,22 +215,33 @@ def resolve_job(content: Content, job: Job, resolvers: dict[tuple[str, str], Res
         resolvers[key] = Resolver(content, job.clinic, job.lang)
     resolver = resolvers[key]
     resolver.glyphs = list(resolver.header_glyphs)
-    resolver.problems = []
+    resolver.problems = list(resolver.treatment_problems)
     document = _document(resolver, job)
     problems = tuple(dict.fromkeys([*resolver.problems, *resolver.glyphs]))
     return Failure(job, problems, tuple(resolver.problems)) if problems else document
 
 
-def check_templates(content: Content, jobs: list[Job]) -> None:
-    """Resolve one job of each document, language and treatment; raise one HandoutsError for all template problems.
+def _kind(clinic: Clinic) -> tuple[Any, ...]:
+    """What content templates branch on: the clinic's treatments and conditions, and which of its
+    fields are set (in which languages), not what they say."""
+    present = tuple(sorted((name, tuple(sorted(value)) if isinstance(value, dict) else ())
+                           for name, value in clinic.fields.items() if value not in (None, "", {})))
+    return clinic.treatments, clinic.conditions, present
 
-    A mistake in content.yaml shows in every clinic's copy: found here, it stops the run with
-    nothing written. One that shows for some clinics only (an optional field a clinic left
-    out) is found when that clinic's document is made, and fails that document alone.
+
+def check_templates(content: Content, jobs: list[Job]) -> None:
+    """Resolve one job of each document, language, treatment and kind of clinic; raise one
+    HandoutsError for all template problems.
+
+    Clinics of one kind (the same treatments, conditions and set fields) take the same branches
+    of every `{% if %}` and `when:`, so a mistake in content.yaml, or one that only clinics
+    without an optional field show, is found here and stops the run with nothing written. A
+    chain has few kinds, so this stays quick however many clinics it has; the rest are resolved
+    as they are made.
     """
-    first: dict[tuple[str, str, str | None], Job] = {}
+    first: dict[tuple[Any, ...], Job] = {}
     for job in jobs:
-        first.setdefault((job.document.id, job.lang, job.treatment), job)
+        first.setdefault((job.document.id, job.lang, job.treatment, _kind(job.clinic)), job)
     resolvers: dict[tuple[str, str], Resolver] = {}
     problems: list[Problem] = []
     for job in first.values():

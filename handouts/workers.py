@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
-from handouts.errors import stable_reason
+from handouts.errors import HandoutsError, stable_reason
 from handouts.fingerprint import fingerprint
 from handouts.manifest import ManifestEntry
 from handouts.model import Content, Job, Layout, ResolvedDocument
@@ -74,22 +77,64 @@ def target(job: Job) -> str:
 def run(batch: Batch, workers: int, progress: Callable[[Outcome], None]) -> None:
     """Make every job of `batch` with up to `workers` processes, calling `progress` with each outcome.
 
-    One worker, or a platform without fork, makes them in this process. Interrupted (Ctrl-C),
-    the workers are stopped; what they finished has been reported.
+    One worker, or a platform without fork, makes them in this process. A worker that dies
+    (killed, out of memory) ends the run with an error instead of a wait for ever; Ctrl-C or
+    SIGTERM stops the workers; either way the caller's manifest is still written.
     """
     global _BATCH
     _BATCH = batch
     _RESOLVERS.clear()
-    indices = range(len(batch.jobs))
-    if workers <= 1 or len(batch.jobs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    indices = list(range(len(batch.jobs)))
+    if workers <= 1 or len(indices) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         for index in indices:
             progress(_work(index))
         return
-    # Forked workers inherit the batch as it is (no second load of the content); fonts,
-    # templates and logos are loaded by each worker once, on its first job.
-    with multiprocessing.get_context("fork").Pool(min(workers, len(batch.jobs))) as pool:
-        for outcome in pool.imap_unordered(_work, indices, chunksize=CHUNK):
-            progress(outcome)
+    try:
+        # Forked workers inherit the batch as it is (no second load of the content); fonts,
+        # templates and logos are loaded by each worker once, on its first job.
+        pool = ProcessPoolExecutor(min(workers, len(indices)), mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_quiet)
+    except OSError:  # no more processes allowed: make them here
+        for index in indices:
+            progress(_work(index))
+        return
+    chunks = [indices[i:i + CHUNK] for i in range(0, len(indices), CHUNK)]
+    previous = signal.signal(signal.SIGTERM, _interrupt) if _main_thread() else None
+    try:
+        futures = [pool.submit(_work_chunk, chunk) for chunk in chunks]
+        for future in as_completed(futures):
+            for outcome in future.result():
+                progress(outcome)
+    except BrokenProcessPool:
+        error = HandoutsError(["a worker process stopped while making documents (killed, or out of memory?): the "
+                               "manifest lists what was finished; run the build again, with fewer -j if memory "
+                               "is short"])
+        error.exit_code = 1  # some documents were written
+        raise error from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _work_chunk(indices: list[int]) -> list[Outcome]:
+    return [_work(index) for index in indices]
+
+
+def _quiet() -> None:
+    """In a worker: Ctrl-C is for the parent, which stops the workers itself (no traceback from each)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _interrupt(signum: int, frame: Any) -> None:  # noqa: ARG001 - a signal handler's signature
+    """SIGTERM (a timeout, a cancelled job) stops a batch the way Ctrl-C does: manifest written, lock released."""
+    raise KeyboardInterrupt
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
 
 
 def default_workers() -> int:
@@ -108,7 +153,9 @@ def _work(index: int) -> Outcome:
     path = target(job)
     try:
         return _make(batch, index, job, path)
-    except Exception as exc:  # noqa: BLE001 - one bad document must not stop a chain's batch
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - one bad document (even a SystemExit deep in a library) stops only itself
         return _failed(batch, index, job, path, [f"could not be made ({type(exc).__name__}: {stable_reason(str(exc))})"])
 
 
@@ -118,8 +165,8 @@ def _make(batch: Batch, index: int, job: Job, path: str) -> Outcome:
     if len(_RESOLVERS) > RESOLVER_CACHE:
         _RESOLVERS.clear()
     result = resolve_job(batch.content, job, _RESOLVERS)
-    if isinstance(result, Failure):
-        return _failed(batch, index, job, path, [str(p) for p in result.problems])
+    if isinstance(result, Failure):  # a content mistake this clinic's copy alone shows: its older PDF stays
+        return _failed(batch, index, job, path, [str(p) for p in result.problems], keep_old=bool(result.template))
     digest = _digest(result, batch.layout)
     known = batch.known.get(path)
     if digest and known is not None and not batch.force and _unchanged(known, digest, batch.out_dir / path):
@@ -141,11 +188,14 @@ def _make(batch: Batch, index: int, job: Job, path: str) -> Outcome:
     return Outcome(index, path, "built", pages, entry)
 
 
-def _failed(batch: Batch, index: int, job: Job, path: str, reasons: list[str]) -> Outcome:
-    """The failure's record; its older PDF is removed, so that it does not stay beside the manifest looking current."""
+def _failed(batch: Batch, index: int, job: Job, path: str, reasons: list[str], keep_old: bool = False) -> Outcome:
+    """The failure's record; its older PDF is removed, so that it does not stay beside the manifest
+    looking current, unless `keep_old` (the content is wrong, not the document: the older copy is
+    listed as not described by the manifest until it is built again)."""
     unknown = None
     try:
-        (batch.out_dir / path).unlink(missing_ok=True)
+        if not keep_old:
+            (batch.out_dir / path).unlink(missing_ok=True)
     except OSError as exc:
         unknown = {"path": path, "reason": f"an older copy: its document failed, and it could not be removed "
                                           f"({cause(exc)})"}

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import os
+import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 
 def atomic_write(path: Path, data: bytes, mode: int = 0o644, durable: bool = True) -> None:
@@ -31,12 +34,28 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o644, durable: bool = Tru
         raise
 
 
-CAN_FLUSH_ALL = hasattr(os, "sync")  # POSIX; elsewhere every file is made durable as it is written
+def _syncfs() -> Any:
+    """Linux's syncfs(2), which waits for one file system's writes (not every disk's, as sync does)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return getattr(ctypes.CDLL(None, use_errno=True), "syncfs", None)
+    except OSError:
+        return None
 
 
-def flush_all() -> None:
-    """Wait until every file written so far is on disk (one sync, instead of one fsync per file)."""
-    os.sync()
+_SYNCFS = _syncfs()
+CAN_FLUSH_ALL = _SYNCFS is not None  # elsewhere every file is made durable as it is written (fsync)
+
+
+def flush_all(folder: Path) -> None:
+    """Wait until every file written to `folder`'s file system is on disk: one call, not one fsync per file."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        if _SYNCFS(fd) != 0:
+            os.sync()  # the call failed (an old kernel): sync everything rather than nothing
+    finally:
+        os.close(fd)
 
 
 def sha256(data: bytes) -> str:

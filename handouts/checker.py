@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from handouts import spec
 from handouts.errors import Problem, Where
 from handouts.load import YList, YMap
 from handouts.model import Text
-
-# Outside {{ }}, {% %} and {# #}, content text may not carry ReportLab markup of its own.
-_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 
 
 class Checker:
@@ -52,7 +49,7 @@ class Checker:
         if not source.strip():
             self.add(line, path, "must not be empty")
             return None
-        bare = _JINJA.sub("", source)
+        bare = spec.JINJA.sub("", source)  # outside its tags, content carries no ReportLab markup of its own
         if "<" in bare or ">" in bare:
             self.add(line, path, "'<' and '>' are not allowed in content text (use **bold** for emphasis)")
             return None

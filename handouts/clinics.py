@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
@@ -10,15 +9,12 @@ from typing import Any, Mapping
 from handouts.checker import Checker, is_blank, line_of
 from handouts.errors import fail_if
 from handouts.load import YList, YMap, load_csv_clinics, load_yaml
-from handouts.model import CONDITIONS, TREATMENTS, Clinic, Treatment
+from handouts.model import Clinic, Treatment
+from handouts.spec import CLINIC, CLINIC_ID, CLINIC_VALUE, CODES, COLOR, COLOR_FIELD, FIELD_NAME, OTHER_LANGUAGES
 
-CLINIC_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-FIELD_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
-COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
-REQUIRED_CLINIC = ("id", "name", "phone", "address")
-LIST_FIELDS = ("languages", "treatments", "conditions")
-OPTIONAL_TEXT = ("after_hours_phone", "website", "email", "insurance_wording", "language_assistance",
-                 "language_taglines")
+LIST_FIELDS = tuple(key for key, field in CLINIC.keys.items() if field.type == CODES)
+"""languages, treatments, conditions: a list, or one text separated by , or ;."""
+OPTIONAL_TEXT = tuple(key for key, field in CLINIC.keys.items() if field.type == CLINIC_VALUE and not field.required)
 """Optional clinic fields content may test with `{% if clinic.X %}` even when a clinic leaves them out."""
 
 
@@ -80,7 +76,7 @@ def _clinic(
     if data is None:
         return None
     before = len(ch.problems)
-    for key in REQUIRED_CLINIC:
+    for key in CLINIC.required:
         if is_blank(data.get(key)):
             ch.add(data.line, f"{path}.{key}", "required")
     cid = data.get("id")
@@ -88,13 +84,16 @@ def _clinic(
         ch.add(line_of(data, "id"), f"{path}.id", "ids are lowercase letters, digits and hyphens (e.g. north-park)")
     if not isinstance(cid, (str, type(None))):
         ch.add(line_of(data, "id"), f"{path}.id", "must be text")
-    clinic_langs = _codes(ch, data, "languages", path, ("en",), tuple(languages))
-    if "languages" not in data and "en" not in languages:
-        ch.add(data.line, f"{path}.languages", f"required: the content has no 'en' (it has {', '.join(languages)})")
-    clinic_treatments = _codes(ch, data, "treatments", path, ("iv",), TREATMENTS)
-    clinic_conditions = _codes(ch, data, "conditions", path, ("depression",), CONDITIONS)
+    clinic_langs = _codes(ch, data, "languages", path, tuple(languages))
+    lacking = [code for code in CLINIC["languages"].default if code not in languages]
+    if "languages" not in data and lacking:
+        ch.add(data.line, f"{path}.languages",
+               f"required: the content has no {lacking[0]!r} (it has {', '.join(languages)})")
+    known_treatments, known_conditions = CLINIC["treatments"].enum, CLINIC["conditions"].enum
+    clinic_treatments = _codes(ch, data, "treatments", path, known_treatments)
+    clinic_conditions = _codes(ch, data, "conditions", path, known_conditions)
     for tid in clinic_treatments:
-        if tid in TREATMENTS and tid not in treatments:
+        if tid in known_treatments and tid not in treatments:
             ch.add(line_of(data, "treatments"), f"{path}.treatments", f"{tid!r} has no texts in the content's treatments")
     fields: dict[str, Any] = {}
     for key, value in data.items():
@@ -103,7 +102,7 @@ def _clinic(
             continue
         if not isinstance(key, str) or not FIELD_NAME.match(key):
             ch.add(fline, fpath, "field names are lowercase letters, digits and underscores")
-        elif key.endswith("_color"):
+        elif COLOR_FIELD.match(key):
             if not isinstance(value, str) or not COLOR.match(value):
                 ch.add(fline, fpath, f"must be a colour like #1a6b8f, not {value!r}")
             fields[key] = value
@@ -120,17 +119,17 @@ def _clinic(
         id=str(cid),
         fields=fields,
         languages=clinic_langs,
-        treatments=tuple(t for t in TREATMENTS if t in clinic_treatments),
-        conditions=tuple(c for c in CONDITIONS if c in clinic_conditions),
+        treatments=tuple(t for t in known_treatments if t in clinic_treatments),
+        conditions=tuple(c for c in known_conditions if c in clinic_conditions),
         where=ch.where(data.line, path),
         field_lines=dict(data.lines),
         logo=logo,
     )
 
 
-def _codes(
-    ch: Checker, data: YMap, key: str, path: str, default: tuple[str, ...], known: tuple[str, ...]
-) -> tuple[str, ...]:
+def _codes(ch: Checker, data: YMap, key: str, path: str, known: tuple[str, ...]) -> tuple[str, ...]:
+    """A clinic's languages, treatments or conditions: a list, or one text separated by , or ;."""
+    default: tuple[str, ...] = CLINIC[key].default
     value = data.get(key)
     if value is None:
         return default
@@ -149,11 +148,13 @@ def _per_lang_field(
     ch: Checker, value: YMap, path: str, clinic_langs: tuple[str, ...], languages: Mapping[str, str]
 ) -> dict[str, str]:
     for lang in value:
-        if lang not in languages and lang != "default":
-            ch.add(line_of(value, lang), f"{path}.{lang}", f"unknown language (known: {', '.join(languages)}, default)")
+        if lang not in languages and lang != OTHER_LANGUAGES:
+            ch.add(line_of(value, lang), f"{path}.{lang}",
+                   f"unknown language (known: {', '.join(languages)}, {OTHER_LANGUAGES})")
     for lang in clinic_langs:
-        if lang not in value and "default" not in value:
-            ch.add(value.line, f"{path}.{lang}", "missing: the clinic prints this language (or give a `default`)")
+        if lang not in value and OTHER_LANGUAGES not in value:
+            ch.add(value.line, f"{path}.{lang}",
+                   f"missing: the clinic prints this language (or give a `{OTHER_LANGUAGES}`)")
     for lang, text in value.items():
         if not isinstance(text, str) or is_blank(text):
             ch.add(line_of(value, lang), f"{path}.{lang}", "must be text (not empty, not a list or mapping)")

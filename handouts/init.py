@@ -3,7 +3,10 @@
 The files come from `handouts/starter/`, package data that an installed copy carries, so a
 clinic chain can start without a checkout of this repository. They are copies of the
 repository's content.yaml, layouts/ and logos/ (tests/test_preview_init.py fails when they
-differ), and a clinics.csv in the shape of tests/cases/clinics.csv.
+differ), and a clinics.csv in the shape of tests/cases/clinics.csv. Beside them goes
+layouts/content.schema.json, which content.yaml's first line points editors to: generated
+here by handouts.schema from the installed copy's spec, so it matches the validator that
+will read the folder.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from handouts.errors import HandoutsError, Problem, Where, fail_if
+from handouts.schema import SCHEMA_FILE, schema_text
 from handouts.write import atomic_write, cause
 
 if TYPE_CHECKING:
@@ -48,7 +52,7 @@ def init_folder(target: Path, force: bool = False) -> list[Path]:
     Refuses, before writing anything, a file that is already there unless `force`; other
     files in `target` are left alone.
     """
-    starter = starter_files()
+    starter = {**starter_files(), SCHEMA_FILE: schema_text("content").encode("utf-8")}
     problems: list[Problem] = []
     if target.exists() and not target.is_dir():
         problems.append(Problem(Where(str(target)), "is a file, not a folder"))

@@ -7,15 +7,13 @@ import re
 from pathlib import Path
 from typing import Any
 
+from handouts import spec
 from handouts.blocks import KINDS
 from handouts.checker import Checker, line_of, required
 from handouts.clinics import validate_clinics
 from handouts.errors import Problem, fail_if
 from handouts.load import YList, YMap
 from handouts.model import (
-    LABEL_KEYS,
-    SECTION_ROLES,
-    TREATMENTS,
     Block,
     Clinic,
     Content,
@@ -26,10 +24,7 @@ from handouts.model import (
     Treatment,
 )
 
-SECTION_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")  # same form as clinic ids
-LANG_CODE = re.compile(r"^[a-z]{2,3}$")
 _TWENTY_FOUR = re.compile(r"\b24\b|twenty-four|veinticuatro", re.I)
-TREATMENT_KEYS = ("name", "short", "how", "session", "driving", "ride")
 
 
 def _per_lang(ch: Checker, data: YMap, key: str, path: str, languages: dict[str, str]) -> dict[str, Text]:
@@ -62,7 +57,7 @@ def validate_content(raw: Any, path: Path) -> Content:
     languages: dict[str, str] = {}
     langs = ch.mapping(required(ch, top, "languages", ""), line_of(top, "languages"), "languages")
     for code, name in (langs or {}).items():
-        if not isinstance(code, str) or not LANG_CODE.match(code):
+        if not isinstance(code, str) or not spec.LANGUAGE.match(code):
             ch.add(line_of(langs, code), f"languages.{code}", "language codes are 2 or 3 lowercase letters")
         else:
             languages[code] = str(name)
@@ -75,7 +70,7 @@ def validate_content(raw: Any, path: Path) -> Content:
     if top.get("clinics"):
         clinics = validate_clinics(ch, top["clinics"], line_of(top, "clinics"), path.parent, languages, treatments)
     for key in top:
-        if key not in ("version", "reviewed", "languages", "labels", "treatments", "documents", "clinics"):
+        if key not in spec.CONTENT.allowed:
             ch.add(top.lines[key], str(key), "unknown key")
     fail_if(ch.problems)
     return Content(path, str(version), str(reviewed), languages, labels, treatments, documents, clinics)
@@ -91,15 +86,13 @@ def _labels(ch: Checker, top: YMap, languages: dict[str, str]) -> dict[str, dict
         if per is None:
             continue
         labels[lang] = {}
-        for key in LABEL_KEYS:
+        for key in spec.LABELS.required:
             if (text := ch.text(required(ch, per, key, f"labels.{lang}"), line_of(per, key), f"labels.{lang}.{key}")):
                 labels[lang][key] = text.source
-        page_of = labels[lang].get("page_of", "{page}{pages}")
-        if "{page}" not in page_of or "{pages}" not in page_of:
-            ch.add(line_of(per, "page_of"), f"labels.{lang}.page_of", "must contain {page} and {pages}")
-        for key in ("language_help", "language_tagline"):  # the notice must say whom to call
-            if key in labels[lang] and "{phone}" not in labels[lang][key]:
-                ch.add(line_of(per, key), f"labels.{lang}.{key}", "must contain {phone} (the clinic's phone number)")
+        for key, field in spec.LABELS.keys.items():  # {page} and {pages}; {phone}: whom to call
+            if key in labels[lang] and any(part not in labels[lang][key] for part in field.contains):
+                why = f" ({field.why})" if field.why else ""
+                ch.add(line_of(per, key), f"labels.{lang}.{key}", f"must contain {' and '.join(field.contains)}{why}")
     return labels
 
 
@@ -108,8 +101,8 @@ def _treatments(ch: Checker, top: YMap, languages: dict[str, str]) -> dict[str, 
     data = ch.mapping(required(ch, top, "treatments", ""), line_of(top, "treatments"), "treatments")
     for tid, entry in (data or {}).items():
         path = f"treatments.{tid}"
-        if tid not in TREATMENTS:
-            ch.add(line_of(data, tid), path, f"unknown treatment (known: {', '.join(TREATMENTS)})")
+        if tid not in spec.TREATMENTS:
+            ch.add(line_of(data, tid), path, f"unknown treatment (known: {', '.join(spec.TREATMENTS)})")
             continue
         entry = ch.mapping(entry, line_of(data, tid), path)
         if entry is None:
@@ -123,7 +116,7 @@ def _treatments(ch: Checker, top: YMap, languages: dict[str, str]) -> dict[str, 
             texts[lang] = {}
             if per is None:
                 continue
-            for key in TREATMENT_KEYS:
+            for key in spec.TREATMENT_TEXTS.required:
                 value = required(ch, per, key, f"{path}.{lang}")
                 if value is not None and (text := ch.text(value, line_of(per, key), f"{path}.{lang}.{key}")):
                     texts[lang][key] = text
@@ -142,17 +135,17 @@ def _documents(ch: Checker, top: YMap, languages: dict[str, str]) -> dict[str, D
         entry = ch.mapping(entry, line_of(data, doc_id), path)
         if entry is None:
             continue
-        if not isinstance(doc_id, str) or not SECTION_ID.match(doc_id):
+        if not isinstance(doc_id, str) or not spec.DOCUMENT_ID.match(doc_id):
             ch.add(line_of(data, doc_id), path, "document ids are lowercase letters, digits and hyphens")
-        ch.unknown_keys(entry, ("per_treatment", "pages", "form", "title", "subject", "sections"), path)
+        ch.unknown_keys(entry, spec.DOCUMENT.allowed, path)
         pages = entry.get("pages")
         if pages is not None and not (isinstance(pages, str) and pages.isdigit() and int(pages) > 0):
             ch.add(line_of(entry, "pages"), f"{path}.pages", f"must be a whole number of pages, like 2, not {pages!r}")
             pages = None
-        per_treatment = entry.get("per_treatment", False)
+        per_treatment = entry.get("per_treatment", spec.DOCUMENT["per_treatment"].default)
         if not isinstance(per_treatment, bool):
             ch.add(line_of(entry, "per_treatment"), f"{path}.per_treatment", "must be true or false")
-        form = entry.get("form", False)
+        form = entry.get("form", spec.DOCUMENT["form"].default)
         if not isinstance(form, bool):
             ch.add(line_of(entry, "form"), f"{path}.form", "must be true or false")
         before = len(ch.gaps)
@@ -209,12 +202,12 @@ def _sections(ch: Checker, entry: YMap, path: str, languages: dict[str, str]) ->
         if item is None:
             continue
         sid = item.get("id")
-        if not isinstance(sid, str) or not SECTION_ID.match(sid):
+        if not isinstance(sid, str) or not spec.SECTION_ID.match(sid):
             ch.add(item.line, f"{spath}.id", "required: lowercase letters, digits and hyphens")
         elif sid in seen:
             ch.add(item.line, f"{spath}.id", f"duplicate section id {sid!r}")
         seen.add(str(sid))
-        ch.unknown_keys(item, ("id", "when", "role", *languages), spath)
+        ch.unknown_keys(item, (*spec.SECTION.allowed, *languages), spath)
         when = ch.text(item["when"], line_of(item, "when"), f"{spath}.when") if "when" in item else None
         role = _role(ch, item, spath)
         by_lang: dict[str, SectionText] = {}
@@ -226,7 +219,7 @@ def _sections(ch: Checker, entry: YMap, path: str, languages: dict[str, str]) ->
             per = ch.mapping(required(ch, item, lang, spath), line_of(item, lang), lpath)
             if per is None:
                 continue
-            ch.unknown_keys(per, ("heading", "blocks"), lpath)
+            ch.unknown_keys(per, spec.SECTION_TEXT.allowed, lpath)
             heading = ch.text(required(ch, per, "heading", lpath), line_of(per, "heading"), f"{lpath}.heading")
             raw_blocks = ch.sequence(required(ch, per, "blocks", lpath), line_of(per, "blocks"), f"{lpath}.blocks")
             blocks = [_block(ch, b, line_of(raw_blocks, j), f"{lpath}.blocks[{j}]") for j, b in enumerate(raw_blocks or ())]
@@ -242,9 +235,10 @@ def _role(ch: Checker, item: YMap, path: str) -> str | None:
         return None
     raw = item["role"]
     roles = list(raw) if isinstance(raw, YList) else [raw]
-    unknown = [r for r in roles if r not in SECTION_ROLES]
+    known = spec.SECTION["role"].enum
+    unknown = [r for r in roles if r not in known]
     if unknown or not roles:
-        ch.add(line_of(item, "role"), f"{path}.role", f"a role is one or more of: {', '.join(SECTION_ROLES)}")
+        ch.add(line_of(item, "role"), f"{path}.role", f"a role is one or more of: {', '.join(known)}")
         return None
     return " ".join(str(r) for r in roles)
 
@@ -254,7 +248,7 @@ def _block(ch: Checker, raw: Any, line: int, path: str) -> Block | None:
     if data is None:
         return None
     kinds = [k for k in data if k in KINDS]
-    ch.unknown_keys(data, (*KINDS, "when"), path)
+    ch.unknown_keys(data, (*KINDS, *spec.BLOCK_KEYS.allowed), path)
     if len(kinds) != 1:
         ch.add(data.line, path, f"a block has exactly one of: {', '.join(KINDS)}")
         return None

@@ -41,7 +41,7 @@ def test_the_shipped_content_passes_even_strictly() -> None:
 def test_a_schema_mistake_is_an_error_with_file_and_line(workspace: Path) -> None:
     code, report = check(edit(workspace, 'reviewed: "2026-11-27"', 'reviewed: "soon"'))
     assert code == 2 and rules(report) == {"schema"}
-    assert report["findings"][0]["where"].endswith("content.yaml:2 reviewed")
+    assert report["findings"][0]["where"].endswith("content.yaml:3 reviewed")
 
 
 def test_an_undefined_placeholder_is_an_error_naming_clinic_document_and_language(workspace: Path) -> None:

@@ -24,6 +24,7 @@ from handouts.blocks import (
     sources,
 )
 from handouts.checker import Checker
+from handouts.spec import Field
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -41,6 +42,8 @@ class BlockKind:
     resolve: Callable[[Resolver, Any, dict[str, Any]], Any]  # checked data → markup, or a false value: leave out
     draw: Callable[[Any, Kit], list[Flowable]]  # markup → ReportLab flowables, each tagged with its role
     names: Callable[[Any], list[str]]  # checked data → the names of the form fields it makes (most make none)
+    spec: Field  # what its YAML value may be (handouts.spec): parse checks it, handouts.schema describes it
+    doc: str = ""  # what it is, in a line
 
 
 def _no_fields(data: Any) -> list[str]:  # noqa: ARG001 - the signature every kind shares
@@ -49,7 +52,7 @@ def _no_fields(data: Any) -> list[str]:  # noqa: ARG001 - the signature every ki
 
 KINDS: dict[str, BlockKind] = {
     module.KIND: BlockKind(module.KIND, module.parse, module.resolve, module.draw,
-                           getattr(module, "names", _no_fields))
+                           getattr(module, "names", _no_fields), module.SPEC, (module.__doc__ or "").split("\n")[0])
     for module in (paragraph, bullets, callout, faq, contact, language_help, box, sources,
                    field, initials, checkbox, signature)
 }

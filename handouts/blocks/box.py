@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from handouts.checker import Checker, line_of, required, text_list
 from handouts.model import Text
+from handouts.spec import OBJECT, TEXT, TEXTS, Field, Shape
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -14,6 +15,8 @@ if TYPE_CHECKING:
     from handouts.resolve import Resolver
 
 KIND = "box"
+VALUE = Shape("box", {"title": Field(TEXT), "fields": Field(TEXTS, required=True)})
+SPEC = Field(OBJECT, of=VALUE)
 
 
 def parse(ch: Checker, value: Any, line: int, path: str) -> dict[str, Any] | None:
@@ -21,7 +24,7 @@ def parse(ch: Checker, value: Any, line: int, path: str) -> dict[str, Any] | Non
     data = ch.mapping(value, line, path)
     if data is None:
         return None
-    ch.unknown_keys(data, ("title", "fields"), path)
+    ch.unknown_keys(data, VALUE.allowed, path)
     title = ch.text(data["title"], line_of(data, "title"), f"{path}.title") if "title" in data else None
     fields = text_list(ch, required(ch, data, "fields", path), line_of(data, "fields"), f"{path}.fields")
     return {"title": title, "fields": fields or ()}

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from handouts.checker import Checker, text_list
 from handouts.model import Text
+from handouts.spec import TEXTS, Field
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     from handouts.resolve import Resolver
 
 KIND = "bullets"
+SPEC = Field(TEXTS)
 
 
 def parse(ch: Checker, value: Any, line: int, path: str) -> tuple[Text, ...] | None:

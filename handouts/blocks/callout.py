@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from handouts.checker import Checker, line_of, required, text_list
 from handouts.load import YList
 from handouts.model import Text
+from handouts.spec import ENUM, OBJECT, TEXT, TEXT_OR_TEXTS, Field, Shape
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -17,6 +18,12 @@ if TYPE_CHECKING:
 KIND = "callout"
 TONES = ("info", "warning", "danger")
 TINT = 0.1  # how much of its edge colour a callout's background takes (handouts check measures text on it)
+VALUE = Shape("callout", {
+    "title": Field(TEXT),
+    "text": Field(TEXT_OR_TEXTS, required=True),
+    "tone": Field(ENUM, enum=TONES, default="info", doc="warning for driving and safety, danger for emergencies"),
+})
+SPEC = Field(OBJECT, of=VALUE)
 
 
 def parse(ch: Checker, value: Any, line: int, path: str) -> dict[str, Any] | None:
@@ -24,10 +31,11 @@ def parse(ch: Checker, value: Any, line: int, path: str) -> dict[str, Any] | Non
     data = ch.mapping(value, line, path)
     if data is None:
         return None
-    ch.unknown_keys(data, ("title", "text", "tone"), path)
-    tone = data.get("tone", "info")
-    if tone not in TONES:
-        ch.add(line_of(data, "tone"), f"{path}.tone", f"must be one of: {', '.join(TONES)}")
+    ch.unknown_keys(data, VALUE.allowed, path)
+    tones = VALUE["tone"]
+    tone = data.get("tone", tones.default)
+    if tone not in tones.enum:
+        ch.add(line_of(data, "tone"), f"{path}.tone", f"must be one of: {', '.join(tones.enum)}")
     title = ch.text(data["title"], line_of(data, "title"), f"{path}.title") if "title" in data else None
     raw_text = required(ch, data, "text", path)
     if isinstance(raw_text, YList):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from handouts.blocks.field import parse_labelled, resolve_labelled
+from handouts.blocks.field import CHECKBOX, parse_labelled, resolve_labelled
 from handouts.checker import Checker
+from handouts.spec import LIST, OBJECT, Field
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     from handouts.resolve import Resolver
 
 KIND = "checkbox"
+SPEC = Field(LIST, of=Field(OBJECT, of=CHECKBOX), min_items=1)
 
 
 def parse(ch: Checker, value: Any, line: int, path: str) -> dict[str, Any] | None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from handouts.checker import Checker, no_settings
 from handouts.links import link_target
+from handouts.spec import NO_SETTINGS, Field
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from handouts.resolve import Resolver
 
 KIND = "contact"
+SPEC = Field(NO_SETTINGS)
 FIELDS = (("name", None, None), ("address", "address", None), ("phone", "phone", "tel"),
           ("after_hours_phone", "after_hours", "tel"), ("website", "website", "web"),
           ("email", "email", "mailto"))

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from handouts.checker import Checker, line_of, required
 from handouts.model import Text
+from handouts.spec import LIST, OBJECT, TEXT, Field, Shape
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -14,6 +15,8 @@ if TYPE_CHECKING:
     from handouts.resolve import Resolver
 
 KIND = "faq"
+QUESTION = Shape("question", {"q": Field(TEXT, required=True), "a": Field(TEXT, required=True)})
+SPEC = Field(LIST, of=Field(OBJECT, of=QUESTION))
 
 
 def parse(ch: Checker, value: Any, line: int, path: str) -> tuple[tuple[Text, Text], ...] | None:
@@ -25,7 +28,7 @@ def parse(ch: Checker, value: Any, line: int, path: str) -> tuple[tuple[Text, Te
         item = ch.mapping(item, line_of(items, i), ipath)
         if item is None:
             continue
-        ch.unknown_keys(item, ("q", "a"), ipath)
+        ch.unknown_keys(item, QUESTION.allowed, ipath)
         q = ch.text(required(ch, item, "q", ipath), line_of(item, "q"), f"{ipath}.q")
         a = ch.text(required(ch, item, "a", ipath), line_of(item, "a"), f"{ipath}.a")
         if q and a:

@@ -13,6 +13,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from handouts.checker import Checker, line_of, required
+from handouts.spec import BOOLEAN, LIST, OBJECT, PATTERN, TEXT, Field, Shape
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
 
 KIND = "field"
 NAME = re.compile(r"[a-z][a-z0-9_]{0,47}")  # full match: lowercase, digits, underscores, at most 48
+CHECKBOX = Shape("checkbox", {"name": Field(PATTERN, required=True, pattern=NAME), "label": Field(TEXT, required=True)})
+FIELD = Shape("field", {**CHECKBOX.keys, "short": Field(BOOLEAN, default=False, doc="Little to write: a short line.")})
+SPEC = Field(LIST, of=Field(OBJECT, of=FIELD), min_items=1)
 
 
 def parse_name(ch: Checker, value: Any, line: int, path: str) -> str | None:
@@ -47,8 +51,8 @@ def parse_labelled(ch: Checker, value: Any, line: int, path: str, short: bool = 
         entry = ch.mapping(item, line_of(items, i), ipath)
         if entry is None:
             continue
-        ch.unknown_keys(entry, ("name", "label", "short") if short else ("name", "label"), ipath)
-        is_short = entry.get("short", False)
+        ch.unknown_keys(entry, (FIELD if short else CHECKBOX).allowed, ipath)
+        is_short = entry.get("short", FIELD["short"].default)
         if is_short not in (True, False):
             ch.add(line_of(entry, "short"), f"{ipath}.short", "must be true or false")
         name = required(ch, entry, "name", ipath)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from handouts.blocks.field import parse_name
+from handouts.blocks.field import NAME, parse_name
 from handouts.checker import Checker, line_of, required, text_list
+from handouts.spec import OBJECT, PATTERN, TEXTS, Field, Shape
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -18,6 +19,9 @@ if TYPE_CHECKING:
     from handouts.resolve import Resolver
 
 KIND = "initials"
+VALUE = Shape("initials", {"name": Field(PATTERN, required=True, pattern=NAME, doc="The field is initials_<name>."),
+                           "text": Field(TEXTS, required=True)})
+SPEC = Field(OBJECT, of=VALUE)
 
 
 def parse(ch: Checker, value: Any, line: int, path: str) -> dict[str, Any] | None:
@@ -25,7 +29,7 @@ def parse(ch: Checker, value: Any, line: int, path: str) -> dict[str, Any] | Non
     data = ch.mapping(value, line, path)
     if data is None:
         return None
-    ch.unknown_keys(data, ("name", "text"), path)
+    ch.unknown_keys(data, VALUE.allowed, path)
     raw = required(ch, data, "name", path)
     name = parse_name(ch, raw, line_of(data, "name"), f"{path}.name") if raw is not None else None
     raw_text = required(ch, data, "text", path)

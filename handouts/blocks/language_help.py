@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from handouts.checker import Checker, no_settings
 from handouts.errors import Where
+from handouts.spec import NO_SETTINGS, Field
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from handouts.resolve import Resolver
 
 KIND = "language_help"
+SPEC = Field(NO_SETTINGS)
 
 
 def parse(ch: Checker, value: Any, line: int, path: str) -> dict[str, Any] | None:

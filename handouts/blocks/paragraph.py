@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from handouts.checker import Checker
 from handouts.model import Text
+from handouts.spec import TEXT, Field
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     from handouts.resolve import Resolver
 
 KIND = "p"
+SPEC = Field(TEXT)
 
 
 def parse(ch: Checker, value: Any, line: int, path: str) -> Text | None:

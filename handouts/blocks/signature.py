@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from handouts.blocks.field import parse_labelled, resolve_labelled
+from handouts.blocks.field import CHECKBOX, FIELD, parse_labelled, resolve_labelled
 from handouts.checker import Checker, line_of, required, text_list
+from handouts.spec import ENUM, LIST, OBJECT, TEXT, TEXTS, Field, Shape
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -24,6 +25,14 @@ if TYPE_CHECKING:
 KIND = "signature"
 ROLES = ("patient", "provider", "witness", "interpreter", "guardian")
 SIGNED = ("printed_name", "date", "time")  # each signer's own fields, after the role: patient_date
+VALUE = Shape("signature", {
+    "role": Field(ENUM, required=True, enum=ROLES),
+    "title": Field(TEXT, required=True),
+    "statement": Field(TEXTS, required=True),
+    "fields": Field(LIST, of=Field(OBJECT, of=FIELD), min_items=1),
+    "choices": Field(LIST, of=Field(OBJECT, of=CHECKBOX), min_items=1),
+})
+SPEC = Field(OBJECT, of=VALUE)
 
 
 def parse(ch: Checker, value: Any, line: int, path: str) -> dict[str, Any] | None:
@@ -31,10 +40,11 @@ def parse(ch: Checker, value: Any, line: int, path: str) -> dict[str, Any] | Non
     data = ch.mapping(value, line, path)
     if data is None:
         return None
-    ch.unknown_keys(data, ("role", "title", "statement", "fields", "choices"), path)
+    ch.unknown_keys(data, VALUE.allowed, path)
     role = required(ch, data, "role", path)
-    if role is not None and role not in ROLES:
-        ch.add(line_of(data, "role"), f"{path}.role", f"must be one of: {', '.join(ROLES)}")
+    roles = VALUE["role"].enum
+    if role is not None and role not in roles:
+        ch.add(line_of(data, "role"), f"{path}.role", f"must be one of: {', '.join(roles)}")
         role = None
     raw_title = required(ch, data, "title", path)
     title = ch.text(raw_title, line_of(data, "title"), f"{path}.title") if raw_title is not None else None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from handouts.blocks.bullets import parse, resolve
+from handouts.blocks.bullets import SPEC, parse, resolve
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from handouts.blocks.flow import Kit
 
 KIND = "sources"
-__all__ = ["KIND", "draw", "parse", "resolve"]
+__all__ = ["KIND", "SPEC", "draw", "parse", "resolve"]
 
 
 def draw(data: tuple[str, ...], kit: Kit) -> list[Flowable]:

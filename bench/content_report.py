@@ -24,6 +24,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 from conftest import pdf_pages  # noqa: E402
 
+from handouts.build import load_inputs  # noqa: E402
+
+GRADES = {doc.id: doc.reading_grade for doc in load_inputs(ROOT / "content.yaml")[0].documents.values()}
+
 
 def report(out: Path) -> None:
     """Print one block per PDF under out: pages, body words and its language's indices."""
@@ -35,7 +39,7 @@ def report(out: Path) -> None:
         if lang not in TARGETS:
             print(f"  no readability formula for language {lang!r}")
             continue
-        result = measure(body, lang, document=path.name.split(".")[0].split("-")[0])
+        result = measure(body, lang, GRADES.get(path.name.split(".")[0].split("-")[0]))
         target = result.target
         print(f"  sentences {result.sentences}  syllables {result.syllables}  "
               f"words/sentence {result.words / result.sentences:.1f}  "

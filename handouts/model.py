@@ -75,6 +75,7 @@ class Document:
     form: bool = False  # a fillable form: every page carries the form id, content hash and a QR code
     fields: tuple[str, ...] = ()  # its form field names, the same in every language
     gaps: Mapping[str, tuple[Problem, ...]] = field(default_factory=dict)  # lang -> texts it lacks in that language
+    reading_grade: int | None = None  # the US school grade its text is written for (handouts check), default 6
 
 
 @dataclass(frozen=True)

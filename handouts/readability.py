@@ -73,17 +73,19 @@ TARGETS = {
     "en": Target(FLESCH_KINCAID_GRADE, 6.0, higher_is_easier=False),
     "es": Target(FERNANDEZ_HUERTA, 70.0, higher_is_easier=True),
 }
-DOCUMENT_TARGETS = {
-    # A consent must say more (risks, alternatives, rights): grade 8 or below. Fernández-Huerta
-    # 65 sits inside the band (60-70) its author calls normal, the level of grades 8 and 9.
-    "consent": {"en": Target(FLESCH_KINCAID_GRADE, 8.0, higher_is_easier=False),
-                "es": Target(FERNANDEZ_HUERTA, 65.0, higher_is_easier=True)},
-}
+DEFAULT_GRADE = 6.0  # a document's reading grade when content.yaml names none (documents.<id>.reading_grade)
 
 
-def target_for(lang: str, document: str | None = None) -> Target:
-    """The reading-level target of a document kind (handout, aftercare: `TARGETS`; consent: grade 8)."""
-    return DOCUMENT_TARGETS.get(document or "", {}).get(lang) or TARGETS[lang]
+def target_for(lang: str, grade: float | None = None) -> Target:
+    """The target of a document written for US school grade `grade` (default 6): Flesch-Kincaid at
+    most `grade` in English; in Spanish, Fernández-Huerta at least 85 - 2.5 x grade (70 for grade 6,
+    65 for grade 8: inside the band its author calls normal, the level of grades 8 and 9)."""
+    grade = DEFAULT_GRADE if grade is None else grade
+    if lang == "en":
+        return Target(FLESCH_KINCAID_GRADE, grade, higher_is_easier=False)
+    if lang == "es":
+        return Target(FERNANDEZ_HUERTA, 85.0 - 2.5 * grade, higher_is_easier=True)
+    return TARGETS[lang]
 
 
 @dataclass(frozen=True)
@@ -270,9 +272,9 @@ _SCORERS: dict[str, Callable[[int, int, int], dict[str, float]]] = {
 }
 
 
-def measure(text: str, lang: str, document: str | None = None) -> Readability:
+def measure(text: str, lang: str, grade: float | None = None) -> Readability:
     """Count words, sentences and syllables in text and score it for its language (en or es),
-    against the target of its document kind (`target_for`)."""
+    against the target for a document of reading grade `grade` (`target_for`)."""
     if lang not in _SCORERS:
         raise ValueError(f"no readability formula for language {lang!r}; known: {', '.join(sorted(_SCORERS))}")
     tokens = words(text)
@@ -281,7 +283,7 @@ def measure(text: str, lang: str, document: str | None = None) -> Readability:
     units = len(sentences(text))
     syllables = sum(_token_syllables(token, lang) for token in tokens)
     return Readability(lang, len(tokens), units, syllables, _SCORERS[lang](len(tokens), units, syllables),
-                       target_for(lang, document))
+                       target_for(lang, grade))
 
 
 # --- text extracted from PDFs --------------------------------------------------------------

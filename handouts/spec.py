@@ -152,6 +152,7 @@ SECTION = Shape(
 DOCUMENT = Shape("document", {
     "per_treatment": Field(BOOLEAN, default=False, doc="Built once per treatment the clinic offers."),
     "pages": Field(WHOLE, nullable=True, doc="The most pages it should take below large print."),
+    "reading_grade": Field(WHOLE, nullable=True, doc="The school grade its text is written for (default 6)."),
     "form": Field(BOOLEAN, default=False, doc="A fillable form: every page carries its id, hash and QR code."),
     "title": Field(PER_LANGUAGE, required=True),
     "subject": Field(PER_LANGUAGE, required=True),

@@ -142,6 +142,11 @@ def _documents(ch: Checker, top: YMap, languages: dict[str, str]) -> dict[str, D
         if pages is not None and not (isinstance(pages, str) and pages.isdigit() and int(pages) > 0):
             ch.add(line_of(entry, "pages"), f"{path}.pages", f"must be a whole number of pages, like 2, not {pages!r}")
             pages = None
+        grade = entry.get("reading_grade")
+        if grade is not None and not (isinstance(grade, str) and grade.isdigit() and 0 < int(grade) <= 16):
+            ch.add(line_of(entry, "reading_grade"), f"{path}.reading_grade",
+                   f"must be a school grade from 1 to 16, like 6, not {grade!r}")
+            grade = None
         per_treatment = entry.get("per_treatment", spec.DOCUMENT["per_treatment"].default)
         if not isinstance(per_treatment, bool):
             ch.add(line_of(entry, "per_treatment"), f"{path}.per_treatment", "must be true or false")
@@ -159,6 +164,7 @@ def _documents(ch: Checker, top: YMap, languages: dict[str, str]) -> dict[str, D
         result[str(doc_id)] = Document(
             str(doc_id), bool(per_treatment), title, subject, sections, ch.where(line_of(data, doc_id), path),
             int(pages) if pages is not None else None, form is True, fields, gaps,
+            int(grade) if grade is not None else None,
         )
     return result
 

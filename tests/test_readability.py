@@ -288,6 +288,6 @@ def test_a_consent_is_held_to_grade_8_and_the_sheets_to_grade_6() -> None:
     text = ("You may stop this treatment at any time, and your other medical care will continue without any "
             "change. Please ask us about anything on this consent form before you sign it.")
     assert 6.0 < measure(text, "en").score <= 8.0
-    assert not measure(text, "en").meets_target() and not measure(text, "en", "handout").meets_target()
-    assert measure(text, "en", "consent").meets_target()
-    assert target_for("es", "consent").limit == 65.0 and target_for("es", "aftercare").limit == 70.0
+    assert not measure(text, "en").meets_target() and not measure(text, "en", 6).meets_target()
+    assert measure(text, "en", 8).meets_target()
+    assert target_for("es", 8).limit == 65.0 and target_for("es", 6).limit == 70.0 == target_for("es").limit

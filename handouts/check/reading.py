@@ -15,7 +15,7 @@ SECTION_WORDS = 60  # shorter sections are too short for a reading-level formula
 
 def check(doc: ResolvedDocument) -> list[Finding]:
     """A warning for a document, or a section of it, harder to read than its target."""
-    lang, kind = doc.job.lang, doc.job.document.id
+    lang, kind = doc.job.lang, doc.job.document.reading_grade
     try:
         target = target_for(lang, kind)
     except KeyError:  # no formula for this language

@@ -34,6 +34,9 @@ def rules(report: dict[str, Any]) -> set[str]:
 def test_the_shipped_content_passes_even_strictly() -> None:
     code, report = check(CONTENT, "--strict")
     assert code == 0 and report["findings"] == [] and report["documents"] == 25
+    # Every document is measured, with its sections, in both indices of its language.
+    wholes = [r for r in report["reading"] if r["section"] is None]
+    assert len(wholes) == 25 and all(r["met"] and len(r["scores"]) == 2 for r in wholes)
     text = run("check", "--content", CONTENT)
     assert text.exit_code == 0 and "25 document(s) checked: 0 error(s), 0 warning(s)." in text.output
 
@@ -62,7 +65,11 @@ def test_hard_text_is_a_warning_that_strict_makes_exit_1(workspace: Path) -> Non
     assert code == 0 and rules(report) == {"reading-level"}
     assert {(f["document"], f["language"]) for f in report["findings"]} >= {("aftercare-iv", "en")}
     assert any("After your visit" in f["message"] for f in report["findings"])  # the section to start with
+    assert all("Flesch reading ease" in f["message"] for f in report["findings"])  # the other index too
     assert check(content, "--strict")[0] == 1
+    document = [r for r in report["reading"] if (r["clinic"], r["document"], r["language"], r["section"]) ==
+                ("harbor", "aftercare-iv", "en", None)]
+    assert len(document) == 1 and not document[0]["met"] and document[0]["scores"]["flesch_kincaid_grade"] > 6
 
 
 @pytest.mark.parametrize(("old", "new", "rule"), [

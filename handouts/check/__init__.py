@@ -44,6 +44,7 @@ class Report:
 
     findings: list[Finding] = field(default_factory=list)
     documents: int = 0  # resolved documents checked
+    reading: list[dict[str, Any]] = field(default_factory=list)  # every reading-level measurement (JSON only)
 
     @property
     def errors(self) -> list[Finding]:
@@ -55,7 +56,7 @@ class Report:
 
     def to_json(self) -> dict[str, Any]:
         return {"documents": self.documents, "errors": len(self.errors), "warnings": len(self.warnings),
-                "findings": [asdict(f) for f in self.findings]}
+                "findings": [asdict(f) for f in self.findings], "reading": self.reading}
 
 
 def about(doc: ResolvedDocument) -> dict[str, str]:
@@ -119,8 +120,8 @@ def run_checks(content_path: Path, clinics_path: Path | None = None) -> Report:
                                                job.clinic.id))
             continue
         report.documents += 1
-        for family in (reading.check, consent.check):
-            report.findings += family(result)
+        report.findings += reading.check(result, report.reading)
+        report.findings += consent.check(result)
         report.findings += facts.check(result, rules)
     for clinic in clinics:
         report.findings += colours.check(clinic, content)

@@ -6,37 +6,44 @@ labels), one unit per paragraph and list item, measured by handouts.readability.
 
 from __future__ import annotations
 
+from typing import Any
+
 from handouts.check import WARNING, Finding, about, plain_sections
 from handouts.model import ResolvedDocument
-from handouts.readability import INDEX_LABELS, measure, target_for
+from handouts.readability import INDEX_LABELS, Readability, Target, measure, target_for
 
 SECTION_WORDS = 60  # shorter sections are too short for a reading-level formula to mean much
 
 
-def check(doc: ResolvedDocument) -> list[Finding]:
-    """A warning for a document, or a section of it, harder to read than its target."""
-    lang, kind = doc.job.lang, doc.job.document.reading_grade
+def check(doc: ResolvedDocument, levels: list[dict[str, Any]] | None = None) -> list[Finding]:
+    """A warning for a document harder to read than its target, and for its sections that miss it
+    themselves; every measurement (document and sections, all indices) is added to `levels`."""
+    lang, grade = doc.job.lang, doc.job.document.reading_grade
     try:
-        target = target_for(lang, kind)
+        target = target_for(lang, grade)
     except KeyError:  # no formula for this language
         return []
     sections = plain_sections(doc, prose_only=True)
     whole = "\n\n".join(f"{heading}\n\n{text}" for _, heading, text in sections)
-    if not whole.strip() or measure(whole, lang, kind).meets_target():
+    if not whole.strip():
         return []
-    findings = [Finding(WARNING, "reading-level", _message("the document", measure(whole, lang, kind).score, target),
-                        str(doc.job.document.where), **about(doc))]
-    for section, heading, text in sections:  # where to start: the sections that miss the target themselves
-        if len(text.split()) < SECTION_WORDS:
-            continue
-        result = measure(text, lang, kind)
-        if not result.meets_target():
-            findings.append(Finding(WARNING, "reading-level", _message(f"section {heading!r}", result.score, target),
-                                    str(section.where), **about(doc)))
-    return findings
+    results = [(None, "", measure(whole, lang, grade))]
+    results += [(section, heading, measure(text, lang, grade)) for section, heading, text in sections
+                if len(text.split()) >= SECTION_WORDS]  # shorter ones are too short to measure
+    if levels is not None:
+        levels += [{**about(doc), "section": section.id if section else None, "words": result.words,
+                    "scores": {k: round(v, 1) for k, v in result.scores.items()}, "met": result.meets_target()}
+                   for section, _, result in results]
+    if results[0][2].meets_target():
+        return []
+    return [Finding(WARNING, "reading-level", _message(f"section {heading!r}" if section else "the document", result,
+                                                       target), str(section.where if section else doc.job.document.where),
+                    **about(doc))
+            for section, heading, result in results if not result.meets_target()]
 
 
-def _message(what: str, score: float, target: object) -> str:
-    index = INDEX_LABELS[target.index]  # type: ignore[attr-defined]
-    limit = f"{'at least' if target.higher_is_easier else 'at most'} {target.limit:g}"  # type: ignore[attr-defined]
-    return f"{what} reads at {index} {score:.1f}; the target is {limit}: use shorter sentences and words"
+def _message(what: str, result: Readability, target: Target) -> str:
+    others = ", ".join(f"{INDEX_LABELS[k]} {v:.1f}" for k, v in result.scores.items() if k != target.index)
+    limit = f"{'at least' if target.higher_is_easier else 'at most'} {target.limit:g}"
+    return (f"{what} reads at {INDEX_LABELS[target.index]} {result.score:.1f} ({others}); the target is {limit}: "
+            "use shorter sentences and words")

@@ -1,9 +1,9 @@
 """Make a batch's documents in worker processes: each resolves, lays out and writes its jobs.
 
 A worker is given job numbers, not documents: it has the content, the jobs, the layout and
-what the last manifest said about each file, once (inherited when the platform forks, read
-again where it spawns), and keeps its fonts, templates, clinic contexts and decoded logos
-for every job it makes. Each job is resolved only when it is made, so the first PDF is
+what the last manifest said about each file, once, inherited when it is forked (where the
+platform cannot fork, the jobs are made in the one process), and keeps its fonts, templates,
+clinic contexts and decoded logos for every job it makes. Each job is resolved only when it is made, so the first PDF is
 written at once and memory does not grow with the number of clinics. A worker writes its
 own PDFs (atomically) and sends back a small Outcome; the parent keeps the manifest.
 """
@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Mapping
 
 from handouts.errors import HandoutsError, stable_reason
 from handouts.fingerprint import fingerprint

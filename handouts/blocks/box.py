@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from handouts.checker import Checker, line_of, required, text_list
-from handouts.model import Text
 from handouts.spec import OBJECT, TEXT, TEXTS, Field, Shape
 
 if TYPE_CHECKING:

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 from handouts.checker import Checker, line_of, required, text_list
 from handouts.load import YList
-from handouts.model import Text
 from handouts.spec import ENUM, OBJECT, TEXT, TEXT_OR_TEXTS, Field, Shape
 
 if TYPE_CHECKING:

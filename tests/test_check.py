@@ -84,6 +84,8 @@ def test_a_missing_or_forbidden_fact_is_an_error_naming_its_source(workspace: Pa
                                                                    rule: str) -> None:
     code, report = check(edit(workspace, old, new))
     assert code == 2 and rule in rules(report), report["findings"]
+    if "safe and effective" in new:  # a phrase that is printed is named at the section that prints it
+        assert {f["where"].split(" ", 1)[1] for f in report["findings"]} == {"documents.handout.sections[1]"}
     assert all("source:" in f["message"] for f in report["findings"] if f["rule"] == rule)
 
 

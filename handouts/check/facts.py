@@ -61,19 +61,21 @@ def applies(rule: Rule, doc: ResolvedDocument) -> bool:
 
 def check(doc: ResolvedDocument, rules: tuple[Rule, ...]) -> list[Finding]:
     """An error for each phrase a document must carry and lacks, or must never carry and does."""
-    text = _folded(" ".join(f"{heading} {body}" for _, heading, body in plain_sections(doc)) + " " + doc.plain_title)
+    sections = [(str(section.where), _folded(f"{heading} {body}")) for section, heading, body in plain_sections(doc)]
+    sections.append((str(doc.job.document.where), _folded(doc.plain_title)))
+    text = " ".join(folded for _, folded in sections)
     lang = doc.job.lang
-    where = str(doc.job.document.where)
     findings = []
     for rule in rules:
         if not applies(rule, doc):
             continue
         for phrase in rule.must.get(lang, ()):
-            if _folded(phrase) not in text:
+            if _folded(phrase) not in text:  # missing: the document is where to add it
                 findings.append(Finding(ERROR, f"fact:{rule.id}", f"must say {phrase!r} (source: {rule.source})",
-                                        where, **about(doc)))
+                                        str(doc.job.document.where), **about(doc)))
         for phrase in rule.must_not.get(lang, ()):
-            if _folded(phrase) in text:
-                findings.append(Finding(ERROR, f"fact:{rule.id}", f"must never say {phrase!r} (source: {rule.source})",
-                                        where, **about(doc)))
+            # Printed: named at the section that prints it (or the document, for the title).
+            places = [where for where, folded in sections if _folded(phrase) in folded]
+            findings += [Finding(ERROR, f"fact:{rule.id}", f"must never say {phrase!r} (source: {rule.source})",
+                                 where, **about(doc)) for where in places]
     return findings

@@ -131,7 +131,7 @@ TREATMENT_TEXTS = Shape("treatment-texts", {key: Field(TEXT, required=True) for 
 TREATMENT = Shape(
     "treatment",
     {"off_label": Field(BOOLEAN, required=True, doc="Whether this use of it is off-label.")},
-    {LANGUAGE: Field(OBJECT, of=TREATMENT_TEXTS)}, others=ANY,
+    {LANGUAGE: Field(OBJECT, of=TREATMENT_TEXTS)},  # any other key (`offlabel:`) is an error
     doc="A way ketamine is given: off-label or not, and its texts in every language.",
 )
 

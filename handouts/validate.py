@@ -107,6 +107,7 @@ def _treatments(ch: Checker, top: YMap, languages: dict[str, str]) -> dict[str, 
         entry = ch.mapping(entry, line_of(data, tid), path)
         if entry is None:
             continue
+        ch.unknown_keys(entry, (*spec.TREATMENT.allowed, *languages), path)  # `offlabel:` must not pass unseen
         off_label = entry.get("off_label")
         if not isinstance(off_label, bool):
             ch.add(line_of(entry, "off_label"), f"{path}.off_label", "required: true or false")

@@ -47,6 +47,8 @@ def test_bad_clinic_records(clinics: str, expected: str, tmp_path: Path) -> None
         ("Ketamine does not help everyone, and results are not guaranteed.", "{{ clinic }}", "is a group of fields"),
         ("Ketamine does not help everyone, and results are not guaranteed.", "{{ 1 / 0 }}", "division by zero"),
         ('reviewed: "2026-11-27"', 'reviewed: "Nov 2026"', "reviewed: must be a date like 2026-11-20"),
+        ("  iv:\n    off_label: true\n", "  iv:\n    off_label: true\n    offlabel: yes\n",
+         "treatments.iv.offlabel: unknown key"),
         ("until the next day, after a restful night’s sleep", "for 24 hours",
          "treatments.esketamine.en.driving: esketamine's rule is 'not until the next day"),
     ],

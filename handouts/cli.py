@@ -33,7 +33,7 @@ def _inputs(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="handouts")
 def main() -> None:
-    """Make branded, printable patient handouts and aftercare sheets for ketamine clinics.
+    """Make branded, printable patient handouts, aftercare sheets, consent forms and packets for ketamine clinics.
 
     Clinical text lives once in content.yaml; each clinic supplies its name, phone, logo,
     colours, languages and treatments; layouts/ decides how pages look.
@@ -41,7 +41,8 @@ def main() -> None:
     Exit codes: 0 all built; 1 some documents failed (the rest were built; each failure is
     named on stderr and in manifest.json); 2 invalid input or usage, a problem every document
     would share (SOURCE_DATE_EPOCH, layout, output folder) or another run holding the output
-    folder (nothing written).
+    folder (nothing written); 130 a build stopped by Ctrl-C or SIGTERM (its manifest lists what
+    was finished).
     """
 
 

@@ -80,7 +80,7 @@ def _clinic(
         if is_blank(data.get(key)):
             ch.add(data.line, f"{path}.{key}", "required")
     cid = data.get("id")
-    if isinstance(cid, str) and not CLINIC_ID.match(cid):
+    if isinstance(cid, str) and not CLINIC_ID.fullmatch(cid):
         ch.add(line_of(data, "id"), f"{path}.id", "ids are lowercase letters, digits and hyphens (e.g. north-park)")
     if not isinstance(cid, (str, type(None))):
         ch.add(line_of(data, "id"), f"{path}.id", "must be text")
@@ -100,10 +100,10 @@ def _clinic(
         fpath, fline = f"{path}.{key}", line_of(data, key)
         if key in LIST_FIELDS or is_blank(value):
             continue
-        if not isinstance(key, str) or not FIELD_NAME.match(key):
+        if not isinstance(key, str) or not FIELD_NAME.fullmatch(key):
             ch.add(fline, fpath, "field names are lowercase letters, digits and underscores")
-        elif COLOR_FIELD.match(key):
-            if not isinstance(value, str) or not COLOR.match(value):
+        elif COLOR_FIELD.fullmatch(key):
+            if not isinstance(value, str) or not COLOR.fullmatch(value):
                 ch.add(fline, fpath, f"must be a colour like #1a6b8f, not {value!r}")
             fields[key] = value
         elif isinstance(value, YMap):

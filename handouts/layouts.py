@@ -121,7 +121,7 @@ def _checked(name: str, data: dict[str, Any], origin: dict[str, tuple[str, int]]
         if lengths["type"][key] < 6:
             bad(f"type.{key}", "must be at least 6 pt")
     for key, value in data["colors"].items():
-        if not isinstance(value, str) or not _COLOR.match(value):
+        if not isinstance(value, str) or not _COLOR.fullmatch(value):
             bad(f"colors.{key}", f"must be a colour like #1a6b8f, not {value!r}")
     shipped = sorted(p.name for p in FONT_DIR.glob("*.ttf"))
     for key, value in data["fonts"].items():
@@ -143,7 +143,7 @@ def _checked(name: str, data: dict[str, Any], origin: dict[str, tuple[str, int]]
 def _points(value: Any) -> float | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
-    match = _LENGTH.match(str(value))
+    match = _LENGTH.fullmatch(str(value).strip())
     if not match:
         return None
     return float(match.group(1)) * UNITS[match.group(2) or "pt"]

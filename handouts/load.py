@@ -67,6 +67,18 @@ for _tag in ("str", "int", "float", "timestamp"):
     _LineLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _string)
 
 
+def _boolean(loader: _LineLoader, node: yaml.ScalarNode) -> bool | str:
+    """true and false are booleans, as in YAML 1.2; YAML 1.1's yes, no, on and off stay text
+    (`name: Yes`, a province `ON` must print as written, not as True)."""
+    value = str(loader.construct_scalar(node)).lower()
+    if value in ("true", "false"):
+        return value == "true"
+    return _string(loader, node)
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:bool", _boolean)
+
+
 def read_text(path: Path) -> str:
     """A file's text, or a HandoutsError naming the file."""
     try:

@@ -57,7 +57,7 @@ def validate_content(raw: Any, path: Path) -> Content:
     languages: dict[str, str] = {}
     langs = ch.mapping(required(ch, top, "languages", ""), line_of(top, "languages"), "languages")
     for code, name in (langs or {}).items():
-        if not isinstance(code, str) or not spec.LANGUAGE.match(code):
+        if not isinstance(code, str) or not spec.LANGUAGE.fullmatch(code):
             ch.add(line_of(langs, code), f"languages.{code}", "language codes are 2 or 3 lowercase letters")
         else:
             languages[code] = str(name)
@@ -136,7 +136,7 @@ def _documents(ch: Checker, top: YMap, languages: dict[str, str]) -> dict[str, D
         entry = ch.mapping(entry, line_of(data, doc_id), path)
         if entry is None:
             continue
-        if not isinstance(doc_id, str) or not spec.DOCUMENT_ID.match(doc_id):
+        if not isinstance(doc_id, str) or not spec.DOCUMENT_ID.fullmatch(doc_id):
             ch.add(line_of(data, doc_id), path, "document ids are lowercase letters, digits and hyphens")
         ch.unknown_keys(entry, spec.DOCUMENT.allowed, path)
         pages = entry.get("pages")
@@ -209,7 +209,7 @@ def _sections(ch: Checker, entry: YMap, path: str, languages: dict[str, str]) ->
         if item is None:
             continue
         sid = item.get("id")
-        if not isinstance(sid, str) or not spec.SECTION_ID.match(sid):
+        if not isinstance(sid, str) or not spec.SECTION_ID.fullmatch(sid):
             ch.add(item.line, f"{spath}.id", "required: lowercase letters, digits and hyphens")
         elif sid in seen:
             ch.add(item.line, f"{spath}.id", f"duplicate section id {sid!r}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -115,3 +116,31 @@ def test_builds_in_separate_processes_are_byte_identical(tmp_path: Path) -> None
                         "--clinic", "harbor", "--out", str(tmp_path / name)], check=True, capture_output=True)
     for pdf in (tmp_path / "a").rglob("*.pdf"):
         assert pdf.read_bytes() == (tmp_path / "b" / pdf.relative_to(tmp_path / "a")).read_bytes()
+
+
+def test_yaml_yes_no_on_off_print_as_written_and_true_false_stay_booleans(tmp_path: Path) -> None:
+    # YAML 1.1 reads Yes, No, On and Off as booleans: a clinic called "Yes" or a province "ON"
+    # would print True. Values print as written; only true and false are booleans.
+    clinics = tmp_path / "clinics.yaml"
+    clinics.write_text('clinics:\n  - id: yes-clinic\n    name: Yes\n    phone: "555"\n    address: Main St\n'
+                       '    province: ON\n', encoding="utf-8")
+    content = tmp_path / "content.yaml"
+    text = (ROOT / "content.yaml").read_text(encoding="utf-8")
+    target = "Ketamine does not help everyone, and results are not guaranteed."
+    content.write_text(text.replace(target, "Province {{ clinic.province }}. " + target, 1), encoding="utf-8")
+    shutil.copytree(ROOT / "layouts", tmp_path / "layouts")
+    shutil.copytree(ROOT / "logos", tmp_path / "logos")
+    result = run("build", "handout", "--content", content, "--clinics", clinics, "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    text = pdf_text(tmp_path / "out" / "yes-clinic" / "handout.en.pdf")
+    assert "Province ON." in text and "Yes" in text and "True" not in text
+
+
+@pytest.mark.parametrize("bad_id", ['"test\\n"', '"test\\ttab"', "Test"])
+def test_an_id_must_match_whole_with_nothing_after_it(tmp_path: Path, bad_id: str) -> None:
+    clinics = tmp_path / "clinics.yaml"
+    clinics.write_text(f'clinics:\n  - id: {bad_id}\n    name: A\n    phone: "555"\n    address: Main St\n',
+                       encoding="utf-8")
+    result = run("build", "--content", CONTENT, "--clinics", clinics, "--out", tmp_path / "out")
+    assert result.exit_code == 2 and "clinics[0].id" in result.output, result.output
+    assert not (tmp_path / "out").exists()

@@ -39,6 +39,19 @@ def load_clinics(path: Path, languages: Mapping[str, str], treatments: Mapping[s
     return clinics
 
 
+ID_MAX = 64  # characters: a clinic id is a folder name, and paths under it must stay well inside the limits
+RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))})
+
+
+def folder_name_problem(name: str) -> str | None:
+    """Why an id cannot name a folder on every system a clinic may use, or None."""
+    if len(name) > ID_MAX:
+        return f"an id is at most {ID_MAX} characters (this one has {len(name)}): it names a folder"
+    if name in RESERVED:
+        return f"{name!r} cannot name a folder on Windows: choose another id"
+    return None
+
+
 def validate_clinics(
     ch: Checker,
     raw: Any,
@@ -82,6 +95,8 @@ def _clinic(
     cid = data.get("id")
     if isinstance(cid, str) and not CLINIC_ID.fullmatch(cid):
         ch.add(line_of(data, "id"), f"{path}.id", "ids are lowercase letters, digits and hyphens (e.g. north-park)")
+    elif isinstance(cid, str) and (problem := folder_name_problem(cid)):
+        ch.add(line_of(data, "id"), f"{path}.id", problem)
     if not isinstance(cid, (str, type(None))):
         ch.add(line_of(data, "id"), f"{path}.id", "must be text")
     clinic_langs = _codes(ch, data, "languages", path, tuple(languages))

@@ -144,3 +144,13 @@ def test_an_id_must_match_whole_with_nothing_after_it(tmp_path: Path, bad_id: st
     result = run("build", "--content", CONTENT, "--clinics", clinics, "--out", tmp_path / "out")
     assert result.exit_code == 2 and "clinics[0].id" in result.output, result.output
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("bad_id", "message"), [("con", "'con' cannot name a folder on Windows"),
+                                                 ("a" * 65, "an id is at most 64 characters")])
+def test_an_id_that_cannot_name_a_folder_everywhere_is_refused(tmp_path: Path, bad_id: str, message: str) -> None:
+    clinics = tmp_path / "clinics.yaml"
+    clinics.write_text(f'clinics:\n  - id: {bad_id}\n    name: A\n    phone: "555"\n    address: Main St\n',
+                       encoding="utf-8")
+    result = run("build", "--content", CONTENT, "--clinics", clinics, "--out", tmp_path / "out")
+    assert result.exit_code == 2 and f"clinics[0].id: {message}" in result.output, result.output

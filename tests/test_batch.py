@@ -231,15 +231,20 @@ def test_a_read_only_output_folder_is_exit_2_naming_it(out: Path) -> None:
     assert snapshot(out) == before
 
 
-def test_a_name_too_long_for_the_file_system_is_exit_2(tmp_path: Path) -> None:
-    clinics = tmp_path / "clinics.yaml"
-    clinic_id = "c" * 300
-    clinics.write_text(f"clinics:\n  - {{id: {clinic_id}, name: Long, phone: '555', address: '1 Main St'}}\n",
-                       encoding="utf-8")
-    result = run("build", "aftercare", "--content", CONTENT, "--clinics", clinics, "--out", tmp_path / "out")
+def test_a_name_too_long_for_the_file_system_is_exit_2(workspace: Path) -> None:
+    # A clinic id is at most 64 characters (validation); a document id has no such limit, so a
+    # file name can still be too long for the file system: checked before anything is written.
+    content = workspace / "content.yaml"
+    doc_id = "a" * 300
+    text = content.read_text(encoding="utf-8")
+    assert text.count("\n  aftercare:\n") == 1
+    content.write_text(text.replace("\n  aftercare:\n", f"\n  {doc_id}:\n"), encoding="utf-8")
+    out = workspace / "out"
+    result = run("build", doc_id, "--content", content, "--clinic", "cedar-ridge", "--out", out)
     assert result.exit_code == 2, result.output
-    assert f"name too long: the folder name '{clinic_id}' has 300 bytes" in result.output
-    assert "Traceback" not in result.output and not (tmp_path / "out").exists()
+    assert "name too long" in result.output and "this file system allows" in result.output
+    assert f"{doc_id}-im.en.pdf" in result.output
+    assert "Traceback" not in result.output and not out.exists()
 
 
 def fail_writes(monkeypatch: pytest.MonkeyPatch, name: str, code: int) -> None:

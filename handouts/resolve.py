@@ -36,6 +36,7 @@ from handouts.model import (
 
 _JINJA = re.compile(r"(\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\})", re.S)
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
+_MARKER = re.compile("\x00([0-9]+)\x00")
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -106,10 +107,18 @@ def _env() -> SandboxedEnvironment:
 
 
 def _prepare(source: str) -> str:
-    """Template source with the content's own `&` escaped and **bold** turned into <b> markup."""
+    """Template source with the content's own `&` escaped and **bold** turned into <b> markup.
+
+    Only the text between the template tags is read for `**`: `{{ 2 ** 3 }}` is arithmetic,
+    while `**{{ treatment.name }}**` still makes the name bold.
+    """
     parts = _JINJA.split(source)
-    parts[::2] = [part.replace("&", "&amp;") for part in parts[::2]]
-    return _BOLD.sub(r"<b>\1</b>", "".join(parts))
+    tags = parts[1::2]
+    # Each tag stands in as a marker while the bold is found, so a ** inside one is never read as bold.
+    text = "".join(part.replace("&", "&amp;") + (f"\x00{i}\x00" if i < len(tags) else "")
+                   for i, part in enumerate(parts[::2]))
+    text = _BOLD.sub(r"<b>\1</b>", text)
+    return _MARKER.sub(lambda m: tags[int(m.group(1))], text)
 
 
 @lru_cache(maxsize=4096)

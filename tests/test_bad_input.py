@@ -154,3 +154,21 @@ def test_an_id_that_cannot_name_a_folder_everywhere_is_refused(tmp_path: Path, b
                        encoding="utf-8")
     result = run("build", "--content", CONTENT, "--clinics", clinics, "--out", tmp_path / "out")
     assert result.exit_code == 2 and f"clinics[0].id: {message}" in result.output, result.output
+
+
+def test_a_power_inside_a_placeholder_is_arithmetic_and_bold_around_one_still_works(workspace: Path) -> None:
+    content = workspace / "content.yaml"
+    text = content.read_text(encoding="utf-8")
+    target = "Ketamine does not help everyone, and results are not guaranteed."
+    content.write_text(text.replace(target, "Two cubed is {{ 2 ** 3 }}; **{{ clinic.name }}** in bold. " + target, 1),
+                       encoding="utf-8")
+    result = run("build", "handout", "--content", content, "--clinic", "cedar-ridge", "--out", workspace / "o")
+    assert result.exit_code == 0, result.output
+    from handouts.build import load_inputs, plan
+    from handouts.resolve import resolve_jobs
+
+    data, clinics = load_inputs(content)
+    [doc] = resolve_jobs(data, plan(data, clinics, ["handout"], ["cedar-ridge"]))
+    about = next(s for s in doc.sections if s.id == "about")
+    assert "Two cubed is 8; <b>Cedar Ridge Mental Health</b> in bold." in about.blocks[1].data
+    assert "Two cubed is 8; Cedar Ridge Mental Health in bold." in pdf_text(workspace / "o" / "cedar-ridge" / "handout.en.pdf")

@@ -40,8 +40,9 @@ class Checker:
         self.add(line, path, "must be a list")
         return None
 
-    def text(self, value: Any, line: int, path: str) -> Text | None:
-        """A content string: text (numbers allowed) without raw markup outside placeholders."""
+    def text(self, value: Any, line: int, path: str, markup: bool = True) -> Text | None:
+        """A content string: text (numbers allowed) without raw markup outside placeholders; with
+        `markup` False, an expression (`when:`), where < and > compare and nothing is printed."""
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             self.add(line, path, "must be text")
             return None
@@ -50,7 +51,7 @@ class Checker:
             self.add(line, path, "must not be empty")
             return None
         bare = spec.JINJA.sub("", source)  # outside its tags, content carries no ReportLab markup of its own
-        if "<" in bare or ">" in bare:
+        if markup and ("<" in bare or ">" in bare):
             self.add(line, path, "'<' and '>' are not allowed in content text (use **bold** for emphasis)")
             return None
         return Text(source, self.where(line, path))

@@ -272,7 +272,7 @@ def _anything(b: _Builder, f: Field) -> dict[str, Any]:
 
 _TYPES: dict[str, Callable[[_Builder, Field], dict[str, Any]]] = {
     spec.TEXT: _text, spec.TEXTS: _texts, spec.TEXT_OR_TEXTS: _text_or_texts, spec.PER_LANGUAGE: _per_language,
-    spec.PLAIN: _plain, spec.BOOLEAN: _boolean, spec.WHOLE: _whole_number, spec.DATE: _date, spec.ENUM: _enum,
+    spec.PLAIN: _plain, spec.EXPRESSION: _plain, spec.BOOLEAN: _boolean, spec.WHOLE: _whole_number, spec.DATE: _date, spec.ENUM: _enum,
     spec.ENUMS: _enums, spec.PATTERN: _pattern, spec.NO_SETTINGS: _no_settings, spec.OBJECT: _object,
     spec.LIST: _list, spec.MAPPING: _mapping, spec.BLOCK: _block, spec.CODES: _codes,
     spec.CLINIC_VALUE: _clinic_value, spec.PATH: _path, spec.NOTHING: _nothing, spec.ANYTHING: _anything,

@@ -22,6 +22,7 @@ TEXTS = "list of text"  # a non-empty list of content strings
 TEXT_OR_TEXTS = "text or list of text"
 PER_LANGUAGE = "text per language"  # {language code: content string}
 PLAIN = "plain text"  # text or a number, not blank, taken as written (a version, a language's own name)
+EXPRESSION = "expression"  # a Jinja2 expression (`when:`): not blank; < and > compare, they are not markup
 BOOLEAN = "true or false"
 WHOLE = "whole number"  # above 0; the loader keeps it as text, so "2" and 2 alike
 DATE = "date"  # like 2026-11-20
@@ -135,7 +136,7 @@ TREATMENT = Shape(
     doc="A way ketamine is given: off-label or not, and its texts in every language.",
 )
 
-BLOCK_KEYS = Shape("block-keys", {"when": Field(TEXT, doc="Print the block only when this is true.")})
+BLOCK_KEYS = Shape("block-keys", {"when": Field(EXPRESSION, doc="Print the block only when this is true.")})
 """What a block may carry besides its one kind."""
 SECTION_TEXT = Shape("section-text", {
     "heading": Field(TEXT, required=True),
@@ -144,7 +145,7 @@ SECTION_TEXT = Shape("section-text", {
 SECTION = Shape(
     "section",
     {"id": Field(PATTERN, required=True, pattern=SECTION_ID),
-     "when": Field(TEXT, doc="Print the section only when this is true."),
+     "when": Field(EXPRESSION, doc="Print the section only when this is true."),
      "role": Field(ENUMS, enum=SECTION_ROLES, doc="What the section does for a consent (handouts check).")},
     {LANGUAGE: Field(OBJECT, of=SECTION_TEXT)},
     doc="A titled part of a document, written once per language.",

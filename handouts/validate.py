@@ -215,7 +215,7 @@ def _sections(ch: Checker, entry: YMap, path: str, languages: dict[str, str]) ->
             ch.add(item.line, f"{spath}.id", f"duplicate section id {sid!r}")
         seen.add(str(sid))
         ch.unknown_keys(item, (*spec.SECTION.allowed, *languages), spath)
-        when = ch.text(item["when"], line_of(item, "when"), f"{spath}.when") if "when" in item else None
+        when = ch.text(item["when"], line_of(item, "when"), f"{spath}.when", markup=False) if "when" in item else None
         role = _role(ch, item, spath)
         by_lang: dict[str, SectionText] = {}
         for lang in languages:
@@ -260,7 +260,7 @@ def _block(ch: Checker, raw: Any, line: int, path: str) -> Block | None:
         ch.add(data.line, path, f"a block has exactly one of: {', '.join(KINDS)}")
         return None
     kind = kinds[0]
-    when = ch.text(data["when"], line_of(data, "when"), f"{path}.when") if "when" in data else None
+    when = ch.text(data["when"], line_of(data, "when"), f"{path}.when", markup=False) if "when" in data else None
     parsed = KINDS[kind].parse(ch, data[kind], line_of(data, kind), f"{path}.{kind}")
     if parsed is None:
         return None

@@ -172,3 +172,18 @@ def test_a_power_inside_a_placeholder_is_arithmetic_and_bold_around_one_still_wo
     about = next(s for s in doc.sections if s.id == "about")
     assert "Two cubed is 8; <b>Cedar Ridge Mental Health</b> in bold." in about.blocks[1].data
     assert "Two cubed is 8; Cedar Ridge Mental Health in bold." in pdf_text(workspace / "o" / "cedar-ridge" / "handout.en.pdf")
+
+
+def test_a_when_condition_can_compare_with_less_and_greater_than(workspace: Path) -> None:
+    content = workspace / "content.yaml"
+    text = content.read_text(encoding="utf-8")
+    old = '              when: "clinic.insurance_wording"\n'
+    assert text.count(old) == 2
+    # Printed only for clinics that treat more than one condition (cedar-ridge: two; binh-an: one).
+    content.write_text(text.replace(old, '              when: "clinic.insurance_wording and clinic.conditions|length > 1"\n'),
+                       encoding="utf-8")
+    out = workspace / "out"
+    result = run("build", "handout", "--content", content, "--lang", "en", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "Ketamine treatments are self-pay" in pdf_text(out / "cedar-ridge" / "handout.en.pdf")
+    assert "Some insurance plans cover treatment" not in pdf_text(out / "binh-an" / "handout.en.pdf")

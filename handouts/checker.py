@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from handouts import spec
 from handouts.errors import Problem, Where
 from handouts.load import YList, YMap
 from handouts.model import Text
+
+T = TypeVar("T")
 
 
 class Checker:
@@ -56,6 +58,13 @@ class Checker:
             return None
         return Text(source, self.where(line, path))
 
+    def shaped(self, value: Any, line: int, path: str, allowed: tuple[str, ...]) -> YMap | None:
+        """A mapping whose keys are all `allowed` (any other is reported); None after reporting it is not one."""
+        data = self.mapping(value, line, path)
+        if data is not None:
+            self.unknown_keys(data, allowed, path)
+        return data
+
     def unknown_keys(self, data: YMap, allowed: tuple[str, ...], path: str) -> None:
         for key in data:
             if key not in allowed:
@@ -82,6 +91,13 @@ def required(ch: Checker, data: YMap, key: str, path: str) -> Any:
         ch.add(data.line, f"{path}.{key}" if path else key, "required")
         return None
     return data[key]
+
+
+def required_read(ch: Checker, data: YMap, key: str, path: str, read: Callable[[Checker, Any, int, str], T | None]
+                  ) -> T | None:
+    """`data[key]` read by `read` at its own line and path, or None after reporting it missing or wrong."""
+    raw = required(ch, data, key, path)
+    return None if raw is None else read(ch, raw, line_of(data, key), f"{path}.{key}")
 
 
 def text_list(ch: Checker, value: Any, line: int, path: str) -> tuple[Text, ...] | None:

@@ -135,3 +135,21 @@ def test_a_batch_syncs_the_disk_once_before_its_manifest_not_once_per_pdf(tmp_pa
     monkeypatch.setattr(handouts.build, "_write_manifest", lambda *a: (events.append("manifest"), real_manifest(*a)))
     build(CONTENT, documents=["aftercare"], clinic_ids=["cedar-ridge"], out_dir=tmp_path / "out", workers=1)
     assert events == ["pdf durable=False", "pdf durable=False", "sync", "manifest"]
+
+
+def test_the_progress_bar_shows_on_a_terminal_and_nothing_otherwise(monkeypatch: Any) -> None:
+    import io
+    import sys
+
+    from handouts.cli import _Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    for stream, shown in ((Terminal(), True), (io.StringIO(), False)):
+        monkeypatch.setattr(sys, "stderr", stream)
+        with _Progress() as progress:
+            for done in range(1, 4):
+                progress(done, 3)
+        assert ("Building" in stream.getvalue() and "3/3" in stream.getvalue()) is shown, stream.getvalue()

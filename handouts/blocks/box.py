@@ -20,10 +20,9 @@ SPEC = Field(OBJECT, of=VALUE)
 
 def parse(ch: Checker, value: Any, line: int, path: str) -> dict[str, Any] | None:
     """An optional title and a non-empty list of field labels."""
-    data = ch.mapping(value, line, path)
+    data = ch.shaped(value, line, path, VALUE.allowed)
     if data is None:
         return None
-    ch.unknown_keys(data, VALUE.allowed, path)
     title = ch.text(data["title"], line_of(data, "title"), f"{path}.title") if "title" in data else None
     fields = text_list(ch, required(ch, data, "fields", path), line_of(data, "fields"), f"{path}.fields")
     return {"title": title, "fields": fields or ()}

@@ -27,10 +27,9 @@ SPEC = Field(OBJECT, of=VALUE)
 
 def parse(ch: Checker, value: Any, line: int, path: str) -> dict[str, Any] | None:
     """An optional title, one text or a list of texts, and a tone (default info)."""
-    data = ch.mapping(value, line, path)
+    data = ch.shaped(value, line, path, VALUE.allowed)
     if data is None:
         return None
-    ch.unknown_keys(data, VALUE.allowed, path)
     tones = VALUE["tone"]
     tone = data.get("tone", tones.default)
     if tone not in tones.enum:

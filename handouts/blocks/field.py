@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from handouts.checker import Checker, line_of, required
+from handouts.checker import Checker, line_of, required_read
 from handouts.spec import BOOLEAN, LIST, OBJECT, PATTERN, TEXT, Field, Shape
 
 if TYPE_CHECKING:
@@ -48,17 +48,14 @@ def parse_labelled(ch: Checker, value: Any, line: int, path: str, short: bool = 
     result: list[dict[str, Any]] = []
     for i, item in enumerate(items):
         ipath = f"{path}[{i}]"
-        entry = ch.mapping(item, line_of(items, i), ipath)
+        entry = ch.shaped(item, line_of(items, i), ipath, (FIELD if short else CHECKBOX).allowed)
         if entry is None:
             continue
-        ch.unknown_keys(entry, (FIELD if short else CHECKBOX).allowed, ipath)
         is_short = entry.get("short", FIELD["short"].default)
         if is_short not in (True, False):
             ch.add(line_of(entry, "short"), f"{ipath}.short", "must be true or false")
-        name = required(ch, entry, "name", ipath)
-        name = parse_name(ch, name, line_of(entry, "name"), f"{ipath}.name") if name is not None else None
-        raw_label = required(ch, entry, "label", ipath)
-        label = ch.text(raw_label, line_of(entry, "label"), f"{ipath}.label") if raw_label is not None else None
+        name = required_read(ch, entry, "name", ipath, parse_name)
+        label = required_read(ch, entry, "label", ipath, Checker.text)
         if name and label:
             result.append({"name": name, "label": label, "short": is_short is True})
     return tuple(result) if len(result) == len(items) else None

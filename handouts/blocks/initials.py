@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from handouts.blocks.field import NAME, parse_name
-from handouts.checker import Checker, line_of, required, text_list
+from handouts.checker import Checker, required_read, text_list
 from handouts.spec import OBJECT, PATTERN, TEXTS, Field, Shape
 
 if TYPE_CHECKING:
@@ -26,14 +26,11 @@ SPEC = Field(OBJECT, of=VALUE)
 
 def parse(ch: Checker, value: Any, line: int, path: str) -> dict[str, Any] | None:
     """A name (the field is initials_<name>) and one or more paragraphs."""
-    data = ch.mapping(value, line, path)
+    data = ch.shaped(value, line, path, VALUE.allowed)
     if data is None:
         return None
-    ch.unknown_keys(data, VALUE.allowed, path)
-    raw = required(ch, data, "name", path)
-    name = parse_name(ch, raw, line_of(data, "name"), f"{path}.name") if raw is not None else None
-    raw_text = required(ch, data, "text", path)
-    text = text_list(ch, raw_text, line_of(data, "text"), f"{path}.text") if raw_text is not None else None
+    name = required_read(ch, data, "name", path, parse_name)
+    text = required_read(ch, data, "text", path, text_list)
     return {"name": f"initials_{name}", "text": text} if name and text else None
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from handouts.blocks.field import CHECKBOX, FIELD, parse_labelled, resolve_labelled
-from handouts.checker import Checker, line_of, required, text_list
+from handouts.checker import Checker, line_of, required, required_read, text_list
 from handouts.spec import ENUM, LIST, OBJECT, TEXT, TEXTS, Field, Shape
 
 if TYPE_CHECKING:
@@ -37,20 +37,16 @@ SPEC = Field(OBJECT, of=VALUE)
 
 def parse(ch: Checker, value: Any, line: int, path: str) -> dict[str, Any] | None:
     """A role, a title, the statement, and optional extra fields and checkboxes."""
-    data = ch.mapping(value, line, path)
+    data = ch.shaped(value, line, path, VALUE.allowed)
     if data is None:
         return None
-    ch.unknown_keys(data, VALUE.allowed, path)
     role = required(ch, data, "role", path)
     roles = VALUE["role"].enum
     if role is not None and role not in roles:
         ch.add(line_of(data, "role"), f"{path}.role", f"must be one of: {', '.join(roles)}")
         role = None
-    raw_title = required(ch, data, "title", path)
-    title = ch.text(raw_title, line_of(data, "title"), f"{path}.title") if raw_title is not None else None
-    raw_statement = required(ch, data, "statement", path)
-    statement = text_list(ch, raw_statement, line_of(data, "statement"), f"{path}.statement") \
-        if raw_statement is not None else None
+    title = required_read(ch, data, "title", path, Checker.text)
+    statement = required_read(ch, data, "statement", path, text_list)
     fields = parse_labelled(ch, data["fields"], line_of(data, "fields"), f"{path}.fields", short=True) \
         if "fields" in data else ()
     choices = parse_labelled(ch, data["choices"], line_of(data, "choices"), f"{path}.choices") \

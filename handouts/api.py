@@ -136,8 +136,9 @@ def patient_values(doc: ResolvedDocument, patient: Patient) -> dict[str, str]:
 
 
 def _prefilled(session: _Session, patient: Patient | None, flatten: bool, qr_mrn: bool,
-               blank: bytes | None = None) -> bytes:
-    """The consent for one patient (or blank), filled and flattened as asked."""
+               blank: tuple[ResolvedDocument, bytes] | None = None) -> bytes:
+    """The consent for one patient (or blank), filled and flattened as asked; `blank` is the
+    resolved consent and its PDF when they were made once for many patients."""
     from handouts.pdf.fill import fill, flatten as flat
 
     if qr_mrn and patient is None:
@@ -145,7 +146,7 @@ def _prefilled(session: _Session, patient: Patient | None, flatten: bool, qr_mrn
     if blank is None or qr_mrn:  # the QR code carries this patient's MRN: lay the form out for them
         doc, pdf = session.pdf(CONSENT, patient.mrn if (qr_mrn and patient) else None)
     else:
-        doc, pdf = session.document(CONSENT), blank
+        doc, pdf = blank
     if patient is not None:
         pdf = fill(pdf, patient_values(doc, patient), label=doc.job.name)
     return flat(pdf) if flatten else pdf
@@ -172,7 +173,7 @@ def consents_for_patients(selection: Selection, patients_csv: Path, out_dir: Pat
     run = PatientRun(failed=list(problems))
     if not patients:
         return run
-    blank = None if qr_mrn else session.pdf(CONSENT)[1]
+    blank = None if qr_mrn else session.pdf(CONSENT)  # laid out once for every patient of the list
     _private_folder(out_dir)
     stem = f"{CONSENT}-{session.treatment}.{session.lang}"
     for patient in patients:

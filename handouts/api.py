@@ -15,7 +15,7 @@ from handouts.build import DEFAULT_CONTENT, DEFAULT_LAYOUT, load_inputs, make_pd
 from handouts.errors import HandoutsError, Problem, Where, fail_if
 from handouts.model import Clinic, Layout, ResolvedDocument
 from handouts.patients import Patient, read_patients
-from handouts.preflight import epoch_problems, geometry_problems, layout_file
+from handouts.preflight import clinic_header_problems, epoch_problems, geometry_problems, layout_file
 
 CONSENT = "consent"
 PACKET_PARTS = ("handout", CONSENT, "aftercare")  # in the order a patient reads them
@@ -60,6 +60,7 @@ class _Session:
             treatment = self.clinic.treatments[0]  # the same document whichever treatment (or none: named later)
         self.treatment = _choice("treatment", treatment, self.clinic.treatments, self.clinic)
         self.lang = _choice("language", selection.lang, self.clinic.languages, self.clinic)
+        fail_if(clinic_header_problems(self.clinic, self.lang, self.layout))
 
     def document(self, document_id: str) -> ResolvedDocument:
         """One document for the chosen clinic, language and (if it is per treatment) treatment, resolved."""

@@ -18,7 +18,7 @@ from handouts.load import load_yaml
 from handouts.manifest import MANIFEST_NAME, Manifest, RunReport, read_manifest, reconcile
 from handouts.model import Clinic, Content, Job, Layout, ResolvedDocument
 from handouts.outdir import folder_problems, pdfs_on_disk, remove_stale_parts, take_lock
-from handouts.preflight import epoch_problems, geometry_problems, layout_file
+from handouts.preflight import epoch_problems, geometry_problems, header_problems, layout_file
 from handouts.validate import validate_content
 from handouts.workers import Batch, Known, Outcome, default_workers, target
 from handouts.workers import run as run_batch
@@ -129,6 +129,7 @@ def build(
     check_templates(content, jobs)  # a mistake every clinic's copy shows stops the run here
     # Problems every document would share stop the run here, before the folder is touched.
     fail_if([*epoch_problems(), *geometry_problems(layout, content.labels, layout_file(layout_name, directory)),
+             *header_problems(jobs, layout),
              *folder_problems(out_dir, [target(job) for job in jobs])])
     try:
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -101,13 +101,13 @@ def footer_for(doc: ResolvedDocument, layout: Layout, qr_mrn: str | None = None)
             if line:
                 lines.append(line)
             # A part too wide for a whole line (a very long clinic name) wraps, each line to its own width.
-            *full, line = _wrap(part, regular, size, lambda n: room(len(lines) + n))
+            *full, line = wrap(part, regular, size, lambda n: room(len(lines) + n))
             lines.extend(full)
         lines.append(line)
     return Footer(tuple(lines), labels["page_of"], size, qr)
 
 
-def _wrap(text: str, font: str, size: float, room: Callable[[int], float]) -> list[str]:
+def wrap(text: str, font: str, size: float, room: Callable[[int], float]) -> list[str]:
     """`text` in lines no wider than room(n) for line n: broken at spaces, and inside a word only
     when the word alone is too wide, so that nothing is cut off or drawn past the margin."""
     lines: list[str] = []

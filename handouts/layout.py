@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import io
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, cast
 
 from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Paragraph
 
@@ -21,14 +18,13 @@ from handouts.blocks.flow import Kept, Kit, keep_last_words, tagged
 from handouts.blocks.formflow import FieldSpot
 from handouts.contrast import ratio, readable, rgb
 from handouts.fonts import register
+from handouts.errors import HandoutsError
 from handouts.footer import Footer, draw_footer, footer_for
+from handouts.header import (draw_letterhead, draw_running_header, header_height, letterhead, name_problems,
+                             running_header_height, running_name)
 from handouts.model import Layout, ResolvedDocument
 from handouts.post import PDF_VERSION, stamp
 
-HEADER_NAME_GAP = 12.0
-LOGO_TO_RULE = 6.0  # from the logo (page 1) down to the brand rule
-NAME_TO_RULE = 4.0  # from the running header's name (later pages) down to the rule
-LOGO_PPI = 300  # pixels per inch a logo keeps at its printed size
 rl_config.useA85 = 0  # images as binary streams: ASCII85 only makes PDFs a quarter bigger and slower to write
 
 
@@ -39,6 +35,9 @@ def render(doc: ResolvedDocument, layout: Layout, qr_mrn: str | None = None) -> 
     width, height = layout.page_size
     margins = layout.margins
     footer = footer_for(doc, layout, qr_mrn)
+    head, running = letterhead(doc.clinic_name, doc.logo, layout), running_name(doc.clinic_name, layout)
+    if head.name is None or running is None:  # the build refuses such a name first; the API may not have
+        raise HandoutsError(name_problems(doc.job.clinic, doc.clinic_name, layout))
     bottom = max(margins["bottom"], footer.height)  # the margin grows when the footer needs more room
 
     def frame(header_h: float, name: str) -> Frame:
@@ -61,10 +60,10 @@ def render(doc: ResolvedDocument, layout: Layout, qr_mrn: str | None = None) -> 
     # Page 1 carries the letterhead (logo, name, rule); later pages a slim running header, so
     # the room goes to the text.
     template.addPageTemplates([
-        PageTemplate("first", [frame(header_height(layout), "first")], autoNextPageTemplate="later",
-                     onPage=lambda c, d: _header(c, doc, layout, brand)),
-        PageTemplate("later", [frame(running_header_height(layout), "later")],
-                     onPage=lambda c, d: _running_header(c, doc, layout, brand)),
+        PageTemplate("first", [frame(header_height(layout, head), "first")], autoNextPageTemplate="later",
+                     onPage=lambda c, d: draw_letterhead(c, doc, head, layout, brand)),
+        PageTemplate("later", [frame(running_header_height(layout, running), "later")],
+                     onPage=lambda c, d: draw_running_header(c, doc, running, layout, brand)),
     ])
     pages: list[int] = []
 
@@ -162,107 +161,6 @@ def _widget(canvas: Canvas, spot: FieldSpot) -> None:
                        borderWidth=0, borderColor=None, fillColor=None, textColor=colors.black,
                        fontName="Helvetica", fontSize=spot.font_size, fieldFlags="", maxlen=0,
                        annotationFlags="print")
-
-
-def header_height(layout: Layout) -> float:
-    """From the top margin to where the body starts, under the first page's letterhead."""
-    return layout.header["logo_height"] + LOGO_TO_RULE + layout.header["rule"] + layout.header["gap"]
-
-
-def _running_size(layout: Layout) -> float:
-    """The clinic name's size in the running header of later pages: the footer's size, or a little more."""
-    return max(layout.type["small"], layout.header["name_size"] * 0.75)
-
-
-def running_header_height(layout: Layout) -> float:
-    """From the top margin to where the body starts on later pages."""
-    return _running_size(layout) * 1.2 + NAME_TO_RULE + layout.header["rule"] + layout.header["gap"]
-
-
-def _running_header(canvas: Canvas, doc: ResolvedDocument, layout: Layout, brand: colors.Color) -> None:
-    """Later pages: the clinic name over the brand rule, without the logo."""
-    width, height = layout.page_size
-    left, right = layout.margins["left"], width - layout.margins["right"]
-    size = _running_size(layout)
-    _, bold = register(layout.fonts["regular"], layout.fonts["bold"])
-    top = height - layout.margins["top"]
-    name, size = fit(doc.clinic_name, bold, size, right - left, smallest=1.0)
-    canvas.setFillColor(brand)
-    canvas.setFont(bold, size)
-    canvas.drawString(left, top - size, name)
-    _rule(canvas, doc, layout, brand, top - size * 1.2 - NAME_TO_RULE)
-
-
-def _rule(canvas: Canvas, doc: ResolvedDocument, layout: Layout, brand: colors.Color, y: float) -> None:
-    """The brand-coloured rule under a header, with the accent colour's stub at its left end."""
-    left, right = layout.margins["left"], layout.page_size[0] - layout.margins["right"]
-    canvas.setStrokeColor(brand)
-    canvas.setLineWidth(layout.header["rule"])
-    canvas.line(left, y, right, y)
-    canvas.setStrokeColor(colors.HexColor(doc.accent_color or layout.colors["accent"]))
-    canvas.line(left, y, left + (right - left) * 0.12, y)
-
-
-def _header(canvas: Canvas, doc: ResolvedDocument, layout: Layout, brand: colors.Color) -> None:
-    width, height = layout.page_size
-    left, right = layout.margins["left"], width - layout.margins["right"]
-    logo_h = layout.header["logo_height"]
-    top = height - layout.margins["top"]
-    regular, bold = register(layout.fonts["regular"], layout.fonts["bold"])
-    x = left
-    if doc.logo is not None:
-        stat = doc.logo.stat()
-        image = _image(doc.logo, stat.st_mtime_ns, stat.st_size, logo_h)
-        iw, ih = image.getSize()
-        logo_w = logo_h * iw / ih
-        canvas.drawImage(image, left, top - logo_h, logo_w, logo_h, mask="auto")
-        x = left + logo_w + HEADER_NAME_GAP
-    name_size = layout.header["name_size"]
-    # Set smaller to fit, but never below the layout's smallest text (14 pt in large print).
-    name, size = fit(doc.clinic_name, bold, name_size, right - x, smallest=max(0.75, layout.type["small"] / name_size))
-    canvas.setFillColor(brand)
-    canvas.setFont(bold, size)
-    canvas.drawString(x, top - logo_h / 2 - size * 0.35, name)
-    _rule(canvas, doc, layout, brand, top - logo_h - LOGO_TO_RULE)
-
-
-def fit(text: str, font: str, size: float, width: float, smallest: float = 0.75) -> tuple[str, float]:
-    """Text that fits `width`: first set smaller (down to `smallest` of `size`), then shortened with '…'.
-
-    The size is found in at most size / 0.25 steps and the length by halving, so a name of
-    any length costs a few dozen width measurements, not one per character.
-    """
-    fitted = size
-    full = stringWidth(text, font, 1.0)  # widths scale with the size: measure once
-    while full * fitted > width and fitted - 0.25 >= size * smallest - 1e-9:
-        fitted -= 0.25
-    if full * fitted <= width or len(text) <= 1:
-        return text, fitted
-    low, high = 1, len(text) - 1  # the longest prefix that fits with its '…' is text[:low]
-    while low < high:
-        middle = (low + high + 1) // 2
-        if stringWidth(text[:middle].rstrip() + "…", font, fitted) <= width:
-            low = middle
-        else:
-            high = middle - 1
-    return text[:low].rstrip() + "…", fitted
-
-
-@lru_cache(maxsize=64)
-def _image(path: Path, mtime_ns: int, size: int, height: float) -> ImageReader:  # noqa: ARG001 - mtime, size: a changed logo is read again
-    """A logo, decoded once for every document that shares it while the file stays the same, and
-    downsampled to print resolution (LOGO_PPI at `height` points): more pixels would only make
-    every PDF bigger and slower to write, not the print sharper."""
-    from PIL import Image
-
-    with Image.open(path) as opened:
-        image = opened.copy()
-    most = max(1, round(height / 72 * LOGO_PPI))
-    if image.height > most:
-        width = max(1, round(image.width * most / image.height))
-        image = image.convert("RGBA" if "A" in image.getbands() or "transparency" in image.info else "RGB")
-        image = image.resize((width, most), Image.Resampling.LANCZOS)
-    return ImageReader(image)
 
 
 def _story(doc: ResolvedDocument, kit: Kit) -> list[Flowable]:

@@ -100,6 +100,11 @@ class Clinic:
     field_lines: Mapping[str, int] = field(default_factory=dict)
     logo: Path | None = None
 
+    def value(self, name: str, lang: str) -> Any:
+        """A field's value in one language: its own text, or the `lang` (else `default`) entry of a per-language one."""
+        value = self.fields.get(name)
+        return value.get(lang, value.get("default")) if isinstance(value, dict) else value
+
     def where_of(self, name: str) -> Where:
         """Where one field of this clinic was written."""
         return self.where.at(f"{self.where.path}.{name}", self.field_lines.get(name, self.where.line))

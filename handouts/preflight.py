@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from handouts.errors import Problem, Where
-from handouts.model import Layout
+from handouts.model import Clinic, Job, Layout
 
 LAST_SECOND = 253402300799  # 9999-12-31 23:59:59 UTC: a PDF date has four digits for the year
 MIN_LINE_EMS = 20  # the body is at least this many times the body size wide: about 40 characters a line
@@ -48,7 +48,7 @@ def geometry_problems(layout: Layout, labels: Mapping[str, Mapping[str, str]], f
 
     from handouts.fonts import register
     from handouts.footer import WIDEST_PAGE, Footer
-    from handouts.layout import header_height, running_header_height
+    from handouts.header import header_height, running_header_height
 
     where = Where(str(file), 0, "margins")
     width, height = layout.page_size
@@ -81,3 +81,22 @@ def geometry_problems(layout: Layout, labels: Mapping[str, Mapping[str, str]], f
                                            f"{text_width:g} pt text width for the clinic's name; it needs "
                                            f"{FOOTER_ROOM_EMS * small:g} pt: narrow the margins or make type.small smaller"))
     return problems
+
+
+def header_problems(jobs: Iterable[Job], layout: Layout) -> list[Problem]:
+    """Clinic names too long to print whole in the page headers of `layout`, once per clinic and name."""
+    problems: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    for job in jobs:
+        name = str(job.clinic.value("name", job.lang))
+        if (job.clinic.id, name) not in seen:
+            seen.add((job.clinic.id, name))
+            problems += clinic_header_problems(job.clinic, job.lang, layout)
+    return problems
+
+
+def clinic_header_problems(clinic: Clinic, lang: str, layout: Layout) -> list[Problem]:
+    """Why one clinic's name in one language cannot be printed whole in the page headers of `layout`, if it cannot."""
+    from handouts.header import name_problems
+
+    return name_problems(clinic, " ".join(str(clinic.value("name", lang)).split()), layout)  # as the header prints it

@@ -144,10 +144,8 @@ class Resolver:
         self.problems: list[Problem] = []  # the content or clinic data is wrong: exit 2
         self.glyphs: list[Problem] = []  # a character no font has: this document fails
         values: dict[str, Any] = {name: _Unset(name) for name in OPTIONAL_TEXT}
-        for name, value in clinic.fields.items():
-            if isinstance(value, dict):
-                value = value.get(lang, value.get("default"))
-            if value is not None:
+        for name in clinic.fields:
+            if (value := clinic.value(name, lang)) is not None:
                 values[name] = value
         values.update(id=clinic.id, languages=clinic.languages, treatments=clinic.treatments,
                       conditions=clinic.conditions)

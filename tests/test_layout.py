@@ -489,7 +489,7 @@ def test_a_document_longer_than_its_page_budget_is_a_warning(tmp_path: Path) -> 
 
 def test_footer_wrapping_ends_even_with_no_room_at_all() -> None:
     from handouts.fonts import register
-    from handouts.footer import _wrap
+    from handouts.footer import wrap
 
     regular, _ = register("NotoSans-Regular.ttf", "NotoSans-Bold.ttf")
     calls = []
@@ -499,7 +499,7 @@ def test_footer_wrapping_ends_even_with_no_room_at_all() -> None:
         assert len(calls) < 1000, "the wrapping does not end"  # fail, rather than hang, if it loops again
         return -5.0
 
-    assert _wrap("Harbor Clinic", regular, 9, no_room) == ["H", "a", "r", "b", "o", "r", "C", "l", "i", "n", "i", "c"]
+    assert wrap("Harbor Clinic", regular, 9, no_room) == ["H", "a", "r", "b", "o", "r", "C", "l", "i", "n", "i", "c"]
 
 
 def test_a_big_logo_is_downsampled_to_print_resolution(tmp_path: Path) -> None:
@@ -516,23 +516,3 @@ def test_a_big_logo_is_downsampled_to_print_resolution(tmp_path: Path) -> None:
         images = [obj for obj in document.objects if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image"]
         assert [int(image.Height) for image in images] == [165]
     assert pdf.stat().st_size < logo.stat().st_size / 50
-
-
-def test_fitting_a_very_long_name_takes_a_few_dozen_measurements(monkeypatch: pytest.MonkeyPatch) -> None:
-    import handouts.layout
-    from handouts.fonts import register
-
-    _, bold = register(STANDARD.fonts["regular"], STANDARD.fonts["bold"])
-    calls = []
-    real = handouts.layout.stringWidth
-
-    def counted(*args: Any) -> float:
-        calls.append(args)
-        return float(real(*args))
-
-    monkeypatch.setattr(handouts.layout, "stringWidth", counted)
-    text = "Harbor Ketamine & Wellness " * 400
-    name, size = handouts.layout.fit(text, bold, 18.0, 400.0)
-    assert len(calls) < 40 and name.endswith("…") and size == 13.5
-    longer = text[:len(name)].rstrip() + "…"  # one character more of the name does not fit
-    assert real(name, bold, size) <= 400.0 < real(longer, bold, size)

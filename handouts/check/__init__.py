@@ -98,7 +98,7 @@ def run_checks(content_path: Path, clinics_path: Path | None = None) -> Report:
     """Load, validate and resolve everything, and run every rule family; a file that cannot be
     loaded at all is reported as findings too (no exception for what a user wrote)."""
     from handouts.build import load_inputs, plan
-    from handouts.check import colours, consent, facts, logos, reading
+    from handouts.check import colours, consent, facts, header, logos, reading
     from handouts.resolve import Failure, resolve_job
 
     report = Report()
@@ -126,6 +126,7 @@ def run_checks(content_path: Path, clinics_path: Path | None = None) -> Report:
     for clinic in clinics:
         report.findings += colours.check(clinic, content)
         report.findings += logos.check(clinic, content)
+        report.findings += header.check(clinic, content)
     report.findings = list(dict.fromkeys(report.findings))
     return report
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from handouts.clinics import load_clinics
-from handouts.errors import HandoutsError, Problem, Where, fail_if, stable_reason
+from handouts.errors import HandoutsError, Problem, Where, fail_if, stable_reason, unexpected
 from handouts.load import load_yaml
 from handouts.manifest import MANIFEST_NAME, Manifest, RunReport, read_manifest, reconcile
 from handouts.model import Clinic, Content, Job, Layout, ResolvedDocument
@@ -199,7 +199,7 @@ def make_pdf(doc: ResolvedDocument, layout: Layout, qr_mrn: str | None = None) -
     except HandoutsError as exc:
         return [str(p) for p in exc.problems]
     except Exception as exc:  # noqa: BLE001 - one bad document must not stop a chain's batch
-        return [f"could not be laid out ({type(exc).__name__}: {stable_reason(str(exc))})"]
+        return [unexpected(exc, "could not be laid out")]
 
 
 def _write_manifest(path: Path, manifest: Manifest) -> None:

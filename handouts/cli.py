@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -30,7 +31,39 @@ def _inputs(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Handouts(click.Group):
+    """The command group: --debug anywhere on the line; an unexpected error is one line and exit 1."""
+
+    def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:  # noqa: D102 - click's entry point
+        args = list(sys.argv[1:] if args is None else args)
+        before = os.environ.get("HANDOUTS_DEBUG")
+        if "--debug" in args[:args.index("--") if "--" in args else len(args)]:
+            args.remove("--debug")
+            os.environ["HANDOUTS_DEBUG"] = "1"  # worker processes inherit it
+        try:
+            return super().main(args, *rest, **kwargs)
+        finally:
+            if before is None:
+                os.environ.pop("HANDOUTS_DEBUG", None)
+            else:
+                os.environ["HANDOUTS_DEBUG"] = before
+
+    def invoke(self, ctx: click.Context) -> Any:  # noqa: D102 - click's hook
+        from handouts.errors import DEBUG_HINT, debugging, stable_reason
+
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:
+            if debugging():
+                raise  # Python prints the traceback; the exit code is 1
+            raise click.ClickException(f"unexpected error ({type(exc).__name__}: {stable_reason(str(exc))}). "
+                                       f"This is a fault in handouts, not in your files: {DEBUG_HINT}, and "
+                                       "include it when you report the problem.") from None
+
+
+@click.group(cls=_Handouts, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="handouts")
 def main() -> None:
     """Make branded, printable patient handouts, aftercare sheets, consent forms and packets for ketamine clinics.
@@ -43,6 +76,9 @@ def main() -> None:
     would share (SOURCE_DATE_EPOCH, layout, output folder) or another run holding the output
     folder (nothing written); 130 a build stopped by Ctrl-C or SIGTERM (its manifest lists what
     was finished).
+
+    --debug (anywhere on the command line) or HANDOUTS_DEBUG=1 prints the traceback of an
+    unexpected error, which otherwise is one line ending in how to see it.
     """
 
 

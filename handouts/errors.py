@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import sys
+import traceback
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -67,3 +70,22 @@ def stable_reason(message: str) -> str:
     """A library's message without what differs run to run (object addresses), on one line, not too long."""
     message = " ".join(_ADDRESS.sub("", message).split())
     return message if len(message) <= REASON_MAX else message[:REASON_MAX - 1] + "…"
+
+
+DEBUG_HINT = "run the same command with --debug (or HANDOUTS_DEBUG=1) to see where it happened"
+
+
+def debugging() -> bool:
+    """Whether --debug or HANDOUTS_DEBUG=1 asks for the tracebacks of unexpected errors."""
+    return os.environ.get("HANDOUTS_DEBUG", "").strip() not in ("", "0")
+
+
+def unexpected(exc: BaseException, what: str) -> str:
+    """The reason for an unexpected failure of `what`, as one stable line; its traceback goes to
+    stderr as well when debugging (in a worker process too: workers share the terminal)."""
+    if debugging():
+        traceback.print_exception(exc, file=sys.stderr)
+        hint = "the traceback is above"
+    else:
+        hint = DEBUG_HINT
+    return f"{what} ({type(exc).__name__}: {stable_reason(str(exc))}); {hint}"

@@ -27,8 +27,25 @@ class YList(list):  # type: ignore[type-arg]
     lines: list[int]
 
 
+MAX_DEPTH = 64  # levels of nesting: content.yaml needs about a dozen; Python's own recursion limit is far past this
+MAX_BYTES = 32 * 1024 * 1024  # an input file larger than this is not a content, clinics or patients file
+
+
 class _LineLoader(yaml.SafeLoader):
-    """Safe loader whose mappings and sequences carry line numbers; duplicate keys are errors."""
+    """Safe loader whose mappings and sequences carry line numbers; duplicate keys are errors,
+    and so is nesting deeper than MAX_DEPTH (instead of Python's RecursionError)."""
+
+    depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D102 - PyYAML's hook
+        if self.depth >= MAX_DEPTH:
+            raise yaml.composer.ComposerError(None, None, f"nested more than {MAX_DEPTH} levels deep",
+                                              self.peek_event().start_mark)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 def _mapping(loader: _LineLoader, node: yaml.MappingNode) -> YMap:
@@ -82,11 +99,17 @@ _LineLoader.add_constructor("tag:yaml.org,2002:bool", _boolean)
 def read_text(path: Path) -> str:
     """A file's text, or a HandoutsError naming the file."""
     try:
-        return path.read_text(encoding="utf-8-sig")
+        with path.open("rb") as file:
+            data = file.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise HandoutsError([Problem(Where(str(path)), f"larger than {MAX_BYTES // 1024 // 1024} MB: "
+                                                           "not a file this tool reads")])
+        return data.decode("utf-8-sig")
     except FileNotFoundError:
         raise HandoutsError([Problem(Where(str(path)), "file not found")]) from None
     except UnicodeDecodeError as exc:
-        raise HandoutsError([Problem(Where(str(path)), f"not UTF-8 text ({exc.reason})")]) from None
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise HandoutsError([Problem(Where(str(path), line), f"not UTF-8 text ({exc.reason})")]) from None
     except OSError as exc:
         raise HandoutsError([Problem(Where(str(path)), exc.strerror or str(exc))]) from None
 
@@ -115,47 +138,61 @@ def load_csv_clinics(path: Path) -> YList:
     beside it is the text for every other language.
     """
     text = read_text(path)
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in reader.fieldnames or []]
+    rows = csv.reader(io.StringIO(text, newline=""), strict=True)  # strict: a quote never closed is an error
+    try:
+        header = [h.strip() for h in next(rows, [])]
+    except csv.Error as exc:
+        raise HandoutsError([Problem(Where(str(path), 1), f"invalid CSV header row: {exc}")]) from None
     repeated = sorted({h for h in header if header.count(h) > 1 and h})
     if repeated:
         raise HandoutsError([Problem(Where(str(path), 1), f"column {repeated[0]!r} appears more than once")])
     records = YList()
     records.line, records.lines = 1, []
-    try:
-        for row in reader:
-            record = YMap()
-            record.line, record.lines = reader.line_num, {}
-            for column, raw in row.items():
-                if column is None:
-                    raise HandoutsError(
-                        [Problem(Where(str(path), reader.line_num), "more cells than header columns")]
-                    )
-                value = unicodedata.normalize("NFC", (raw or "").strip())
-                name = column.strip()
-                if not value or not name:
-                    continue
-                if name in ("languages", "treatments", "conditions"):
-                    items = YList(v.strip() for v in value.split(";") if v.strip())
-                    items.line, items.lines = reader.line_num, [reader.line_num] * len(items)
-                    record[name] = items
-                elif "." in name:
-                    base, lang = name.split(".", 1)
-                    texts = record.get(base)
-                    if not isinstance(texts, YMap):  # a plain column of the same name is the default
-                        texts = YMap({"default": texts} if texts is not None else {})
-                        texts.line, texts.lines = reader.line_num, {k: reader.line_num for k in texts}
-                        record[base] = texts
-                    texts[lang] = value
-                    texts.lines[lang] = reader.line_num
-                elif isinstance(record.get(name), YMap):
-                    record[name]["default"] = value
-                    record[name].lines["default"] = reader.line_num
-                else:
-                    record[name] = value
-                record.lines[name.split(".", 1)[0]] = reader.line_num
-            records.append(record)
-            records.lines.append(reader.line_num)
-    except csv.Error as exc:
-        raise HandoutsError([Problem(Where(str(path), reader.line_num), f"invalid CSV: {exc}")]) from None
+    while True:
+        line = rows.line_num + 1  # where the next row starts; a quoted cell may take it over several lines
+        try:
+            cells = next(rows, None)
+        except csv.Error:
+            raise HandoutsError([Problem(Where(str(path), line), 'a quote (") in the row that starts on this line is '
+                                         "never closed, or is in the middle of a cell: put a quoted cell "
+                                         'whole in quotes and write a quote inside it as ""')]) from None
+        if cells is None:
+            break
+        if not cells:
+            continue  # a blank line
+        if len(cells) > len(header):
+            raise HandoutsError([Problem(Where(str(path), line), "more cells than header columns")])
+        records.append(_csv_record(dict(zip(header, cells)), line))
+        records.lines.append(line)
     return records
+
+
+def _csv_record(row: dict[str, str], line: int) -> YMap:
+    """One CSV row as a clinic record, every value on `line`."""
+    record = YMap()
+    record.line, record.lines = line, {}
+    for column, raw in row.items():
+        value = unicodedata.normalize("NFC", raw.strip())
+        name = column
+        if not value or not name:
+            continue
+        if name in ("languages", "treatments", "conditions"):
+            items = YList(v.strip() for v in value.split(";") if v.strip())
+            items.line, items.lines = line, [line] * len(items)
+            record[name] = items
+        elif "." in name:
+            base, lang = name.split(".", 1)
+            texts = record.get(base)
+            if not isinstance(texts, YMap):  # a plain column of the same name is the default
+                texts = YMap({"default": texts} if texts is not None else {})
+                texts.line, texts.lines = line, {k: line for k in texts}
+                record[base] = texts
+            texts[lang] = value
+            texts.lines[lang] = line
+        elif isinstance(record.get(name), YMap):
+            record[name]["default"] = value
+            record[name].lines["default"] = line
+        else:
+            record[name] = value
+        record.lines[name.split(".", 1)[0]] = line
+    return record

@@ -15,7 +15,6 @@ from functools import lru_cache
 from typing import Any, Callable
 
 from jinja2 import StrictUndefined, UndefinedError
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from handouts.blocks import KINDS
@@ -33,10 +32,8 @@ from handouts.model import (
     ResolvedSection,
     Text,
 )
+from handouts.templates import Budget, environment, prepare, sentence
 
-_JINJA = re.compile(r"(\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\})", re.S)
-_BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
-_MARKER = re.compile("\x00([0-9]+)\x00")
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -80,6 +77,10 @@ class Fields:
     def __str__(self) -> str:
         raise UndefinedError(f"{{{{ {self._label} }}}} is a group of fields; print one of them")
 
+    def __iter__(self) -> Any:
+        raise UndefinedError(f"{{{{ {self._label} }}}} is a group of fields, not a list: loop over a list such as "
+                             "clinic.treatments or clinic.conditions, or print one field")
+
 
 class _Undefined(StrictUndefined):
     """StrictUndefined whose message names the field the way content writes it."""
@@ -92,43 +93,14 @@ class _Undefined(StrictUndefined):
         return super()._undefined_message
 
 
-def _finalize(value: Any) -> Any:
-    if value is None:
-        raise UndefinedError("a placeholder has no value")
-    return value
-
-
-@lru_cache(maxsize=1)
-def _env() -> SandboxedEnvironment:
-    env = SandboxedEnvironment(undefined=_Undefined, autoescape=True, finalize=_finalize,
-                               trim_blocks=True, lstrip_blocks=True)
-    del env.filters["safe"]  # clinic values are always escaped; content cannot opt out
-    return env
-
-
-def _prepare(source: str) -> str:
-    """Template source with the content's own `&` escaped and **bold** turned into <b> markup.
-
-    Only the text between the template tags is read for `**`: `{{ 2 ** 3 }}` is arithmetic,
-    while `**{{ treatment.name }}**` still makes the name bold.
-    """
-    parts = _JINJA.split(source)
-    tags = parts[1::2]
-    # Each tag stands in as a marker while the bold is found, so a ** inside one is never read as bold.
-    text = "".join(part.replace("&", "&amp;") + (f"\x00{i}\x00" if i < len(tags) else "")
-                   for i, part in enumerate(parts[::2]))
-    text = _BOLD.sub(r"<b>\1</b>", text)
-    return _MARKER.sub(lambda m: tags[int(m.group(1))], text)
-
-
 @lru_cache(maxsize=4096)
 def _template(source: str) -> Any:
-    return _env().from_string(_prepare(source))
+    return environment(_Undefined).from_string(prepare(source))
 
 
 @lru_cache(maxsize=1024)
 def _expression(source: str) -> Callable[..., Any]:
-    return _env().compile_expression(source, undefined_to_none=False)
+    return environment(_Undefined).compile_expression(source, undefined_to_none=False)
 
 
 def plain(markup: str) -> str:
@@ -143,6 +115,7 @@ class Resolver:
         self.content, self.clinic, self.lang = content, clinic, lang
         self.problems: list[Problem] = []  # the content or clinic data is wrong: exit 2
         self.glyphs: list[Problem] = []  # a character no font has: this document fails
+        self.budget = Budget()  # the treatment texts' own; each document gets a fresh one
         values: dict[str, Any] = {name: _Unset(name) for name in OPTIONAL_TEXT}
         for name in clinic.fields:
             if (value := clinic.value(name, lang)) is not None:
@@ -168,9 +141,11 @@ class Resolver:
         return Fields(f"treatments.{tid}", values)
 
     def render(self, text: Text, context: dict[str, Any]) -> str:
-        """One content string as paragraph markup ('' after a reported problem)."""
+        """One content string as paragraph markup ('' after a reported problem, or once the budget is spent)."""
+        if self.budget.spent:
+            return ""
         try:
-            result = str(_template(text.source).render(context))
+            result = self.budget.render(_template(text.source), context)
         except Exception as exc:  # noqa: BLE001 - any failure of a content template is the content's problem
             self._template_problem(text.where, exc)
             return ""
@@ -189,15 +164,16 @@ class Resolver:
         """Whether a `when:` condition holds (a broken condition is reported and counts as false)."""
         if when is None:
             return True
+        if self.budget.spent:
+            return False
         try:
-            return bool(_expression(when.source)(**context))
+            return bool(self.budget.watch(lambda: _expression(when.source)(**context)))
         except Exception as exc:  # noqa: BLE001 - as in render()
             self._template_problem(when.where, exc)
             return False
 
     def _template_problem(self, where: Where, exc: Exception) -> None:
-        message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-        self.problems.append(Problem(where, f"{message} (clinic {self.clinic.id!r}, language {self.lang})"))
+        self.problems.append(Problem(where, f"{sentence(exc)} (clinic {self.clinic.id!r}, language {self.lang})"))
 
     def check_glyphs(self, text: str, where: Where) -> None:
         """Report characters no shipped font has, naming the clinic field they came from."""
@@ -223,6 +199,7 @@ def resolve_job(content: Content, job: Job, resolvers: dict[tuple[str, str], Res
     resolver = resolvers[key]
     resolver.glyphs = list(resolver.header_glyphs)
     resolver.problems = list(resolver.treatment_problems)
+    resolver.budget = Budget()
     document = _document(resolver, job)
     problems = tuple(dict.fromkeys([*resolver.problems, *resolver.glyphs]))
     return Failure(job, problems, tuple(resolver.problems)) if problems else document

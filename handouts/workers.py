@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from handouts.errors import HandoutsError, stable_reason
+from handouts.errors import HandoutsError, unexpected
 from handouts.fingerprint import fingerprint
 from handouts.manifest import ManifestEntry
 from handouts.model import Content, Job, Layout, ResolvedDocument
@@ -156,7 +156,7 @@ def _work(index: int) -> Outcome:
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # noqa: BLE001 - one bad document (even a SystemExit deep in a library) stops only itself
-        return _failed(batch, index, job, path, [f"could not be made ({type(exc).__name__}: {stable_reason(str(exc))})"])
+        return _failed(batch, index, job, path, [unexpected(exc, "could not be made")])
 
 
 def _make(batch: Batch, index: int, job: Job, path: str) -> Outcome:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
@@ -127,6 +128,9 @@ def _clinic(
             ch.add(fline, fpath, "must be text, or a mapping of language code to text")
         else:
             fields[key] = value if isinstance(value, bool) else str(value)
+        for where_path, text in (fields[key].items() if isinstance(fields.get(key), dict) else [(fpath, fields.get(key))]):
+            if isinstance(text, str) and (problem := control_problem(text)):
+                ch.add(fline, where_path if where_path == fpath else f"{fpath}.{where_path}", problem)
     logo = _logo(ch, fields.get("logo"), base_dir, line_of(data, "logo"), f"{path}.logo")
     if len(ch.problems) > before:
         return None
@@ -140,6 +144,18 @@ def _clinic(
         field_lines=dict(data.lines),
         logo=logo,
     )
+
+
+ALLOWED_CONTROLS = frozenset("\t\n\r")  # a tab or line break in a cell prints as a space
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")  # reorder what follows
+
+
+def control_problem(text: str) -> str | None:
+    """Why a clinic value may not be printed: a control character, or one that reorders text, or None."""
+    for char in text:
+        if (unicodedata.category(char) == "Cc" and char not in ALLOWED_CONTROLS) or char in BIDI_CONTROLS:
+            return f"contains a control character (U+{ord(char):04X}); type the text again without it"
+    return None
 
 
 def _codes(ch: Checker, data: YMap, key: str, path: str, known: tuple[str, ...]) -> tuple[str, ...]:

@@ -28,6 +28,7 @@ class YList(list):  # type: ignore[type-arg]
 
 
 MAX_DEPTH = 64  # levels of nesting: content.yaml needs about a dozen; Python's own recursion limit is far past this
+MAX_VALUES = 2_000_000  # values in one file, aliases expanded: a YAML "billion laughs" stops here
 MAX_BYTES = 32 * 1024 * 1024  # an input file larger than this is not a content, clinics or patients file
 
 
@@ -36,16 +37,27 @@ class _LineLoader(yaml.SafeLoader):
     and so is nesting deeper than MAX_DEPTH (instead of Python's RecursionError)."""
 
     depth = 0
+    sizes: dict[int, int]  # node id -> how many values it stands for, its aliases expanded
 
     def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D102 - PyYAML's hook
+        mark = self.peek_event().start_mark
         if self.depth >= MAX_DEPTH:
-            raise yaml.composer.ComposerError(None, None, f"nested more than {MAX_DEPTH} levels deep",
-                                              self.peek_event().start_mark)
+            raise yaml.composer.ComposerError(None, None, f"nested more than {MAX_DEPTH} levels deep", mark)
+        if self.depth == 0:
+            self.sizes = {}
         self.depth += 1
         try:
-            return super().compose_node(parent, index)
+            node = super().compose_node(parent, index)
         finally:
             self.depth -= 1
+        if id(node) not in self.sizes:  # an alias gives back its anchor's node, already counted
+            children = node.value if isinstance(node, yaml.SequenceNode) else \
+                [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else []
+            self.sizes[id(node)] = 1 + sum(self.sizes.get(id(child), 1) for child in children)
+        if self.sizes[id(node)] > MAX_VALUES:
+            raise yaml.composer.ComposerError(None, None, f"stands for more than {MAX_VALUES:,} values once its "
+                                              "aliases (*name) are expanded", mark)
+        return node
 
 
 def _mapping(loader: _LineLoader, node: yaml.MappingNode) -> YMap:

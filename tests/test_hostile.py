@@ -152,6 +152,8 @@ CASES: list[Case] = [
          "ids are lowercase letters, digits and hyphens"),
     Case("clinics", "an id that climbs out of the output folder, `../../etc`", _clinic(id="../../etc"), 2,
          "ids are lowercase letters, digits and hyphens"),
+    Case("clinics", "an id with a Cyrillic letter that looks Latin, `hаrbor`", _clinic(id="h\u0430rbor"), 2,
+         "ids are lowercase letters, digits and hyphens"),
     Case("clinics", "a Windows device name as the id, `con`", _clinic(id="con"), 2, "'con' cannot name a folder on Windows"),
     Case("clinics", "a 300-character id", _clinic(id="a" * 300), 2, "an id is at most 64 characters"),
     Case("clinics", "YAML nested 300 levels deep", _deep_yaml, 2, "invalid YAML: nested more than 64 levels deep"),

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from handouts.clinics import load_clinics
-from handouts.errors import HandoutsError, Problem, Where, fail_if, stable_reason
+from handouts.errors import HandoutsError, Problem, RunFailure, Where, fail_if, stable_reason
 from handouts.load import load_yaml
 from handouts.manifest import MANIFEST_NAME, Manifest, RunReport, read_manifest, reconcile
 from handouts.model import Clinic, Content, Job, Layout, ResolvedDocument
@@ -211,7 +211,6 @@ def _write_manifest(path: Path, manifest: Manifest) -> None:
             left = "the old one was removed, as it no longer describes the folder"
         except OSError:
             left = "the old one could not be removed either and no longer describes the folder"
-        error = HandoutsError([Problem(Where(str(path)), f"could not be written ({cause(exc)}); {left}: "
-                                                         "run the build again when the cause is fixed")])
-        error.exit_code = 1  # PDFs were written: this is not the "nothing written" of exit code 2
-        raise error from None
+        # PDFs were written: this is not the "nothing written" of exit code 2.
+        raise RunFailure([Problem(Where(str(path)), f"could not be written ({cause(exc)}); {left}: "
+                                                    "run the build again when the cause is fixed")]) from None

@@ -83,8 +83,14 @@ def plan(
         problems.append(f"documents.{doc_id} is not translated into {lang!r} yet, which clinic(s) "
                         f"{', '.join(sorted(clinic_ids)[:5])} list: missing at {shown}")
     names = Counter(f"{job.clinic.id}/{job.name}" for job in jobs)  # counted once: a chain has many thousands
-    problems.extend(f"two documents would both be written to {n}.pdf: rename one document id"
-                    for n in sorted(n for n, count in names.items() if count > 1))
+    clashes: dict[str, list[str]] = {n: [] for n, count in sorted(names.items()) if count > 1}
+    for job in jobs if clashes else ():  # which documents make each name that clashes
+        name = f"{job.clinic.id}/{job.name}"
+        if name in clashes:
+            treatment = f" (treatment {job.treatment})" if job.treatment else ""
+            clashes[name].append(f"documents.{job.document.id}{treatment}")
+    problems.extend(f"two documents would both be written to {n}.pdf: {' and '.join(makers)}; rename one document id"
+                    for n, makers in clashes.items())
     if not jobs and not problems:
         problems.append("nothing to build: no selected clinic lists the selected language")
     fail_if([Problem(Where(""), p) for p in problems])

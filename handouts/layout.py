@@ -23,7 +23,7 @@ from handouts.contrast import ratio, readable, rgb
 from handouts.fonts import register
 from handouts.footer import Footer, draw_footer, footer_for
 from handouts.model import Layout, ResolvedDocument
-from handouts.post import PDF_VERSION, stamp
+from handouts.post import PDF_VERSION, file_id, stamp
 
 HEADER_NAME_GAP = 12.0
 LOGO_TO_RULE = 6.0  # from the logo (page 1) down to the brand rule
@@ -55,7 +55,7 @@ def render(doc: ResolvedDocument, layout: Layout, qr_mrn: str | None = None) -> 
         subject=doc.subject,
         creator="handouts",
         lang=doc.job.lang,
-        invariant=1,  # a file ID digested from what is written; post.stamp sets the dates
+        invariant=1,  # no time in the file: post.stamp sets the dates, post.file_id the ID
         initialFontName=kit.styles["body"].fontName,
     )
     # Page 1 carries the letterhead (logo, name, rule); later pages a slim running header, so
@@ -74,7 +74,7 @@ def render(doc: ResolvedDocument, layout: Layout, qr_mrn: str | None = None) -> 
         return made
 
     template.build(_story(doc, kit), canvasmaker=canvas)
-    return buffer.getvalue(), pages[0]
+    return file_id(buffer.getvalue()), pages[0]
 
 
 class _Handout(BaseDocTemplate):

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from handouts.build import DEFAULT_CONTENT, DEFAULT_LAYOUT, load_inputs, make_pdf, plan
-from handouts.errors import HandoutsError, Problem, Where, fail_if
+from handouts.errors import HandoutsError, Problem, RunFailure, Where, fail_if
 from handouts.model import Clinic, Layout, ResolvedDocument
 from handouts.patients import Patient, read_patients
 from handouts.preflight import clinic_header_problems, epoch_problems, geometry_problems, layout_file
@@ -88,9 +88,8 @@ class _Session:
 
 
 def _failed(name: str, reasons: list[str]) -> None:
-    error = HandoutsError([f"{name}: {reason}" for reason in reasons])
-    error.exit_code = 1  # the input is valid; this document cannot be made
-    raise error
+    # The input is valid; this document cannot be made.
+    raise RunFailure([f"{name}: {reason}" for reason in reasons])
 
 
 def _clinic(clinics: tuple[Clinic, ...], clinic_id: str | None) -> Clinic:
@@ -238,6 +237,4 @@ def write_pdf(path: Path, data: bytes, private: bool) -> None:
     try:
         atomic_write(path, data, mode=PATIENT_MODE if private else 0o644)
     except OSError as exc:
-        error = HandoutsError([Problem(Where(str(path)), f"could not be written: {exc.strerror or exc}")])
-        error.exit_code = 1
-        raise error from None
+        raise RunFailure([Problem(Where(str(path)), f"could not be written: {exc.strerror or exc}")]) from None

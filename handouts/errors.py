@@ -60,6 +60,13 @@ class HandoutsError(click.ClickException):
         return f"{len(lines)} problems:\n" + "\n".join(f"  {line}" for line in lines)
 
 
+class RunFailure(HandoutsError):
+    """Valid input, but a document or file could not be made or written (exit code 1): unlike exit
+    code 2, something may have been written already."""
+
+    exit_code = 1
+
+
 def fail_if(problems: list[Problem]) -> None:
     """Raise one HandoutsError carrying every collected problem, if there are any."""
     if problems:

@@ -23,7 +23,7 @@ from handouts.footer import Footer, draw_footer, footer_for
 from handouts.header import (draw_letterhead, draw_running_header, header_height, letterhead, name_problems,
                              running_header_height, running_name)
 from handouts.model import Layout, ResolvedDocument
-from handouts.post import PDF_VERSION, stamp
+from handouts.post import PDF_VERSION, file_id, stamp
 
 rl_config.useA85 = 0  # images as binary streams: ASCII85 only makes PDFs a quarter bigger and slower to write
 
@@ -54,7 +54,7 @@ def render(doc: ResolvedDocument, layout: Layout, qr_mrn: str | None = None) -> 
         subject=doc.subject,
         creator="handouts",
         lang=doc.job.lang,
-        invariant=1,  # a file ID digested from what is written; post.stamp sets the dates
+        invariant=1,  # no time in the file: post.stamp sets the dates, post.file_id the ID
         initialFontName=kit.styles["body"].fontName,
     )
     # Page 1 carries the letterhead (logo, name, rule); later pages a slim running header, so
@@ -73,7 +73,7 @@ def render(doc: ResolvedDocument, layout: Layout, qr_mrn: str | None = None) -> 
         return made
 
     template.build(_story(doc, kit), canvasmaker=canvas)
-    return buffer.getvalue(), pages[0]
+    return file_id(buffer.getvalue()), pages[0]
 
 
 class _Handout(BaseDocTemplate):

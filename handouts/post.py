@@ -1,15 +1,17 @@
 """The PDF's own details, which ReportLab writes as it lays out: version, dates, viewer settings.
 
 No second pass over the file: ReportLab sets the version, the dates (from the content's review
-date, or SOURCE_DATE_EPOCH), the title shown by viewers, the language and, in invariant mode,
-a file ID that is a digest of what it wrote, so the same input gives the same bytes. What
-ReportLab cannot do itself (filling, flattening and merging forms) belongs here too.
+date, or SOURCE_DATE_EPOCH), the title shown by viewers and the language, in invariant mode, so
+the same input gives the same bytes. What ReportLab cannot do itself belongs here: the file ID as
+a digest of the whole file (`file_id`), filling, flattening and merging forms.
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import os
+import re
 import time
 from typing import Any
 
@@ -44,3 +46,21 @@ def stamp(canvas: Any, reviewed: str) -> None:
     canvas.setDateFormatter(lambda *ymdhms: "D:%04d%02d%02d%02d%02d%02dZ" % ymdhms)
     canvas.setProducer(PRODUCER)
     canvas.setViewerPreference("DisplayDocTitle", "true")  # viewers show the title, not the file name
+
+
+_TRAILER_ID = re.compile(rb"/ID\s*\[<([0-9a-fA-F]{32})><\1>\]")
+
+
+def file_id(pdf: bytes) -> bytes:
+    """`pdf` (as ReportLab wrote it) with its file ID set to a digest of the whole file.
+
+    In invariant mode ReportLab digests only the title, author and subject (and a fixed time), so
+    two PDFs with other text would share an ID, which readers and archives take for one document.
+    The new ID has the same length, in the trailer after the cross-reference table: no offset moves.
+    """
+    found = list(_TRAILER_ID.finditer(pdf))
+    if not found:
+        raise ValueError("ReportLab wrote no file ID where one was expected")
+    start, end = found[-1].span()
+    digest = hashlib.sha256(pdf).hexdigest()[:32].encode("ascii")  # the 16 bytes ReportLab's ID has
+    return pdf[:start] + pdf[start:end].replace(found[-1].group(1), digest) + pdf[end:]

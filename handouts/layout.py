@@ -23,7 +23,7 @@ from handouts.footer import Footer, draw_footer, footer_for
 from handouts.header import (draw_letterhead, draw_running_header, header_height, letterhead, name_problems,
                              running_header_height, running_name)
 from handouts.model import Layout, ResolvedDocument
-from handouts.post import PDF_VERSION, file_id, stamp
+from handouts.post import PDF_VERSION, PRODUCER, file_id, stamp
 
 rl_config.useA85 = 0  # images as binary streams: ASCII85 only makes PDFs a quarter bigger and slower to write
 
@@ -53,6 +53,7 @@ def render(doc: ResolvedDocument, layout: Layout, qr_mrn: str | None = None) -> 
         author=doc.clinic_name,
         subject=doc.subject,
         creator="handouts",
+        producer=PRODUCER,  # BaseDocTemplate would otherwise reset what post.stamp sets
         lang=doc.job.lang,
         invariant=1,  # no time in the file: post.stamp sets the dates, post.file_id the ID
         initialFontName=kit.styles["body"].fontName,

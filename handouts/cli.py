@@ -30,7 +30,22 @@ def _inputs(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group: a library error (handouts.errors.HandoutsError, which knows nothing of click)
+    is shown as click shows its own, `Error: ...` on stderr, and exits with the error's code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from handouts.errors import HandoutsError
+
+        try:
+            return super().invoke(ctx)
+        except HandoutsError as exc:
+            error = click.ClickException(exc.message)
+            error.exit_code = exc.exit_code
+            raise error from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="handouts")
 def main() -> None:
     """Make branded, printable patient handouts, aftercare sheets, consent forms and packets for ketamine clinics.
@@ -303,6 +318,28 @@ def init(folder: Path, force: bool) -> None:
     click.echo(f"\nNext: cd {shlex.quote(str(folder))} && handouts build\n"
                "Then put your clinics in clinics.csv (build them with `handouts build --clinics clinics.csv`), "
                "edit the text in content.yaml and check it with `handouts list`.")
+
+
+@main.command("serve")
+@_inputs
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on. The default is this computer only; another address lets other "
+                   "computers on the network open the page (and the patient values typed into it).")
+@click.option("--port", type=click.IntRange(min=1, max=65535), default=8000, show_default=True,
+              help="The port to listen on.")
+def serve_command(content_path: Path, clinics_path: Path | None, host: str, port: int) -> None:
+    """Serve the front-desk page: pick a location, document, language and patient, preview it and print.
+
+    Content, clinics, layouts and logos are read again on every request, so an edit shows on the
+    next one; a mistake in them shows on the page. Nothing typed into the page is logged or saved.
+    """
+    from handouts.web.server import is_loopback, serve
+
+    if not is_loopback(host):
+        click.echo(f"WARNING --host {host}: the page, and the patient values typed into it, can be reached from "
+                   "other computers, over plain HTTP. Use it only on a network you trust.", err=True)
+    click.echo(f"The page is at http://{'[' + host + ']' if ':' in host else host}:{port}/ (Ctrl-C stops it).")
+    serve(content_path, clinics_path, host, port)
 
 
 @main.command("list")

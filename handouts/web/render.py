@@ -78,10 +78,9 @@ class Workers:
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(self.count, mp_context=multiprocessing.get_context("spawn"))
 
-    def warm(self) -> None:
-        """Start every worker now and load what drawing needs."""
-        for future in [self._pool.submit(_warm) for _ in range(self.count)]:
-            future.result(timeout=WAIT_SECONDS)
+    def warm(self) -> set[int]:
+        """Start the workers now and load what drawing needs; the process ids that answered."""
+        return {future.result(timeout=WAIT_SECONDS) for future in [self._pool.submit(_warm) for _ in range(self.count)]}
 
     def make(self, order: Order) -> Made:
         """Make one document in a worker; a worker that died is replaced, and the request told to try again."""

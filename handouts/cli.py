@@ -325,8 +325,8 @@ def init(folder: Path, force: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="The address to listen on. The default is this computer only; another address lets other "
                    "computers on the network open the page (and the patient values typed into it).")
-@click.option("--port", type=click.IntRange(min=1, max=65535), default=8000, show_default=True,
-              help="The port to listen on.")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=8000, show_default=True,
+              help="The port to listen on (0: any free port, printed when the page is ready).")
 def serve_command(content_path: Path, clinics_path: Path | None, host: str, port: int) -> None:
     """Serve the front-desk page: pick a location, document, language and patient, preview it and print.
 
@@ -338,8 +338,7 @@ def serve_command(content_path: Path, clinics_path: Path | None, host: str, port
     if not is_loopback(host):
         click.echo(f"WARNING --host {host}: the page, and the patient values typed into it, can be reached from "
                    "other computers, over plain HTTP. Use it only on a network you trust.", err=True)
-    click.echo(f"The page is at http://{'[' + host + ']' if ':' in host else host}:{port}/ (Ctrl-C stops it).")
-    serve(content_path, clinics_path, host, port)
+    serve(content_path, clinics_path, host, port, ready=lambda url: click.echo(f"The page is at {url} (Ctrl-C stops it)."))
 
 
 @main.command("list")

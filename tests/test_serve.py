@@ -13,9 +13,12 @@ import logging
 import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from http.client import HTTPConnection
 from http.cookies import SimpleCookie
@@ -110,6 +113,9 @@ def test_patient_fields_are_checked_one_by_one_without_echoing_them_in_messages(
     assert field_beside(page, "dob") == "Not a date of birth (write it as 1984-03-02 or 03/02/1984)."
     assert field_beside(page, "mrn").startswith("Fill this in too")
     assert field_beside(page, "patient_name") == "" and field_beside(page, "provider") == ""
+    summary = re.findall(r'<li><a href="#(\w+)">([^<]*)</a></li>', page)  # in the form's order, each named
+    assert [(name, html.unescape(text).split(":")[0]) for name, text in summary] == [
+        ("dob", "Date of birth"), ("mrn", "Medical record number (MRN)")]
     assert 'value="Rosa Díaz"' in page  # kept in its field to correct the others, never in a message
     assert "Rosa" not in re.sub(r'value="[^"]*"', "", page)
 
@@ -314,9 +320,61 @@ def test_the_library_and_its_errors_do_not_need_click() -> None:
 
 def test_serve_binds_loopback_unless_told_and_warns_then(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[Any, ...]] = []
-    monkeypatch.setattr("handouts.web.server.serve", lambda *args: calls.append(args))
+
+    def serve(*args: Any, ready: Any) -> None:
+        calls.append(args)
+        ready(f"http://{args[2]}:{args[3]}/")
+
+    monkeypatch.setattr("handouts.web.server.serve", serve)
     quiet = run("serve", "--content", ROOT / "content.yaml")
     assert quiet.exit_code == 0 and "WARNING" not in quiet.output and "http://127.0.0.1:8000/" in quiet.output
     assert calls[-1][2:] == ("127.0.0.1", 8000)
     loud = run("serve", "--host", "0.0.0.0", "--port", "8123")
     assert loud.exit_code == 0 and "WARNING --host 0.0.0.0" in loud.output and calls[-1][2:] == ("0.0.0.0", 8123)
+
+
+def test_a_port_in_use_is_a_clear_error() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("serve", "--content", ROOT / "content.yaml", "--port", port)
+    assert result.exit_code == 2 and f"cannot listen on 127.0.0.1:{port}" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the workers through /proc (Linux)")
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL])
+def test_the_workers_end_with_the_server_however_it_ends(how: int) -> None:
+    server = subprocess.Popen([sys.executable, "-m", "handouts", "serve", "--port", "0", "--content",
+                               str(ROOT / "content.yaml")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        assert server.stdout.readline().startswith("The page is at http://127.0.0.1:")
+        children = _children(server.pid)
+        assert len(children) >= 2  # the workers (and multiprocessing's resource tracker)
+        server.send_signal(how)
+        assert server.wait(30) == (0 if how == signal.SIGTERM else -how)
+        deadline = time.monotonic() + 30
+        while any(Path(f"/proc/{pid}").exists() for pid in children) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [pid for pid in children if Path(f"/proc/{pid}").exists()]
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+        if server.stdout:
+            server.stdout.close()
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found

@@ -154,7 +154,7 @@ def _page(settings: Settings, choice: choices.Choice | None, offers: Offerings |
         choice = choices.blank(offers)
     token = session.setdefault("csrf", secrets.token_urlsafe(32))
     html = render_template("page.html", offers=offers, choice=choice, problems=problems or [], preview=preview,
-                           pages=pages, csrf=token, document_name=choices.document_name,
+                           pages=pages, csrf=token, document_name=choices.document_name, labels=choices.LABELS,
                            content_broken=offers is None, script_data=_script_data(offers))
     return Response(html, status=status, mimetype="text/html")
 

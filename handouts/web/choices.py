@@ -13,6 +13,9 @@ from handouts.patients import Patient, check_patient
 
 PATIENT_FIELDS = ("patient_name", "dob", "mrn", "provider")
 FIELDS = ("clinic", "document", "treatment", "lang", "layout", *PATIENT_FIELDS)
+LABELS = {"clinic": "Location", "document": "Document", "treatment": "Treatment", "lang": "Language",
+          "layout": "Print size", "patient_name": "Patient name", "dob": "Date of birth",
+          "mrn": "Medical record number (MRN)", "provider": "Provider (optional)"}
 DOCUMENT_NAMES = {"handout": "Patient handout", "aftercare": "Aftercare sheet", "consent": "Consent form",
                   "packet": "Packet: handout, consent and aftercare"}
 _PATIENT_MESSAGES = {  # check_patient's words (for a CSV or the command line), said for a form field
@@ -96,3 +99,4 @@ def _read_patient(choice: Choice) -> None:
         text = _PATIENT_MESSAGES.get(message, message[:1].upper() + message[1:] + ".")
         choice.errors.setdefault(name, text)
     choice.patient = patient
+    choice.errors = {name: choice.errors[name] for name in FIELDS if name in choice.errors}  # in the form's order

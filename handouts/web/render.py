@@ -9,11 +9,12 @@ pipes in memory: no PDF, image or patient value is written to disk.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor, TimeoutError as Timeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from threading import Lock
 
 from handouts.api import Selection, make_document
 from handouts.errors import HandoutsError
@@ -59,6 +60,19 @@ def make(order: Order) -> Made:
         document.close()
 
 
+def _follow_parent() -> None:
+    """End this worker when the server's process ends, however it ends (killed, too): never an orphan."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(0)  # nothing to tidy: a worker holds nothing but the document it was making
+
+    threading.Thread(target=watch, name="follow-parent", daemon=True).start()
+
+
 def _warm() -> int:
     """Load ReportLab and PDFium in a new worker, so that the first request does not wait for it."""
     import pypdfium2  # type: ignore[import-untyped]  # noqa: F401
@@ -72,11 +86,12 @@ class Workers:
 
     def __init__(self, count: int | None = None) -> None:
         self.count = count or max(1, min(2, os.cpu_count() or 1))
-        self._lock = Lock()
+        self._lock = threading.Lock()
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.count, mp_context=multiprocessing.get_context("spawn"))
+        return ProcessPoolExecutor(self.count, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_follow_parent)
 
     def warm(self) -> set[int]:
         """Start the workers now and load what drawing needs; the process ids that answered."""

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
+import signal
+import socket
 from pathlib import Path
+from typing import Callable
 
+from handouts.errors import HandoutsError
+from handouts.write import cause
 from handouts.web.app import LOOPBACK_NAMES, Settings, create_app
 from handouts.web.render import Workers
 
@@ -25,16 +31,51 @@ def is_loopback(host: str) -> bool:
 
 
 def serve(content_path: Path, clinics_path: Path | None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-          workers: int | None = None) -> None:
-    """Serve the page until Ctrl-C. Waitress keeps no access log, so no request is written anywhere."""
-    from waitress import serve as waitress_serve  # type: ignore[import-untyped]  # waitress ships no type hints
+          ready: Callable[[str], None] | None = None, workers: int | None = None) -> None:
+    """Serve the page until Ctrl-C or SIGTERM, calling `ready` with its address once it listens.
+
+    Waitress keeps no access log, so no request is written anywhere. A port that is taken is a
+    HandoutsError (exit code 2)."""
+    from waitress.server import create_server  # type: ignore[import-untyped]  # waitress ships no type hints
 
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth" notes are noise here
+    settings = Settings(content_path.resolve(), clinics_path.resolve() if clinics_path else None,
+                        loopback_only=is_loopback(host))
     pool = Workers(workers)
     try:
+        server = create_server(create_app(settings, pool), sockets=[_listening(host, port)], threads=THREADS,
+                               ident="handouts", max_request_body_size=1 << 20)
         pool.warm()
-        app = create_app(Settings(content_path.resolve(), clinics_path.resolve() if clinics_path else None,
-                                  loopback_only=is_loopback(host)), pool)
-        waitress_serve(app, host=host, port=port, threads=THREADS, ident="handouts", max_request_body_size=1 << 20)
+        if ready is not None:
+            ready(f"http://{'[' + host + ']' if ':' in host else host}:{server.effective_port}/")
+        previous = signal.signal(signal.SIGTERM, _stop)  # SIGTERM stops it as Ctrl-C does: workers ended
+        try:
+            server.run()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            server.close()
     finally:
         pool.close()
+
+
+def _listening(host: str, port: int) -> socket.socket:
+    """A socket bound to host and port (the first address the name has), or a HandoutsError saying why not."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        listener = socket.socket(family, kind, proto)
+    except OSError as exc:
+        raise HandoutsError([f"cannot listen on {host}:{port}: {cause(exc)}"]) from None
+    try:
+        if os.name != "nt":  # a restart may take the port while the last run's connections close
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(address)
+    except OSError as exc:  # the port is taken, or the address is not this machine's
+        listener.close()
+        raise HandoutsError([f"cannot listen on {host}:{port}: {cause(exc)}"]) from None
+    return listener
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

@@ -134,9 +134,9 @@ def test_a_consent_for_a_patient_is_an_inline_pdf_named_without_the_patient(clie
 def test_a_packet_and_an_aftercare_sheet_come_from_the_page(client: Any) -> None:
     packet = post(client, document="packet", treatment="esketamine", **PATIENT)
     reader = PdfReader(io.BytesIO(packet.data))
-    assert [item.title for item in reader.outline if not isinstance(item, list)][:3] == [
-        "Your esketamine (Spravato) treatment", "Consent for esketamine (Spravato) treatment",
-        "After your esketamine treatment"] or len(reader.pages) >= 8
+    assert [item.title for item in reader.outline if not isinstance(item, list)] == [
+        "Ketamine Treatment: What to Know", "Consent for esketamine (Spravato) treatment",
+        "After your esketamine (Spravato) treatment"]
     assert (reader.get_fields() or {})["consent.patient_name"].get("/V") == PATIENT["patient_name"]
     aftercare = post(client, clinic="binh-an", document="aftercare", treatment="troche", **PATIENT)
     assert aftercare.mimetype == "application/pdf" and "Bình An Ketamine Center" in text_of(aftercare.data)

@@ -378,3 +378,20 @@ def _children(pid: int) -> list[int]:
         if int(fields[1]) == pid:
             found.append(int(stat.parent.name))
     return found
+
+
+def test_an_internal_error_is_logged_by_its_class_alone(workspace: Path, caplog: pytest.LogCaptureFixture,
+                                                         capfd: pytest.CaptureFixture[str]) -> None:
+    class Failing:
+        def make(self, order: Any) -> Any:
+            raise RuntimeError(f"a bug that quotes {order.patient.name}")
+
+    client = create_app(Settings(workspace / "content.yaml"), Failing()).test_client()  # type: ignore[arg-type]
+    caplog.set_level(logging.DEBUG)
+    response = post(client, document="consent", **PATIENT)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500 and "internal error (RuntimeError)" in page
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "request failed: RuntimeError" in caplog.text and "Traceback" not in caplog.text
+    out, err = capfd.readouterr()
+    assert PATIENT["patient_name"] not in caplog.text + out + err + page.replace(f'value="{PATIENT["patient_name"]}"', "")

@@ -40,9 +40,17 @@ class Settings:
     loopback_only: bool = True  # bound to loopback: refuse a Host header that names another machine
 
 
+class _Page(Flask):
+    """Flask, logging a failed request by the exception's class alone: its message or traceback could
+    quote a patient's value."""
+
+    def log_exception(self, exc_info: Any) -> None:
+        log.error("request failed: %s", exc_info[0].__name__ if exc_info and exc_info[0] else "unknown error")
+
+
 def create_app(settings: Settings, workers: Workers) -> Flask:
     """The page's application, making its documents in `workers`."""
-    app = Flask(__name__)
+    app = _Page(__name__)
     app.config.update(SECRET_KEY=secrets.token_bytes(32), MAX_CONTENT_LENGTH=MAX_POST_BYTES,
                       MAX_FORM_MEMORY_SIZE=MAX_POST_BYTES, SESSION_COOKIE_SAMESITE="Strict",
                       SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_NAME="handouts_session")
@@ -71,8 +79,7 @@ def create_app(settings: Settings, workers: Workers) -> Flask:
     def failed(exc: Exception) -> Any:
         if isinstance(exc, HTTPException):
             return exc
-        # The class only: a message or traceback could quote a patient's value.
-        log.error("request failed: %s", type(exc).__name__)
+        app.log_exception((type(exc), None, None))
         return _page(settings, None, status=500, problems=["The page met an internal error "
                                                            f"({type(exc).__name__}). Please try again."])
 

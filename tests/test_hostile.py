@@ -42,6 +42,7 @@ class Case:
     pdf: str = ""  # exit 0: the PDF, relative to the folder, whose text must show `shows`
     absent: tuple[str, ...] = field(default_factory=tuple)  # never in the output (patient values)
     check: Callable[[Path], None] | None = None  # more to check in the folder afterwards
+    environ: tuple[tuple[str, str], ...] = ()  # environment variables set for the run
 
 
 def _clinics(folder: Path, **fields: object) -> list[str]:
@@ -127,7 +128,6 @@ def _big_file(folder: Path) -> list[str]:
 
 
 def _epoch(folder: Path) -> list[str]:
-    os.environ["SOURCE_DATE_EPOCH"] = "1767225600000"  # milliseconds; the fixture below removes it
     return ["build", "aftercare", "--content", str(CONTENT), "--out", str(folder / "out")]
 
 
@@ -219,7 +219,8 @@ CASES: list[Case] = [
     Case("attachment", "a file that is not a PDF", _attach(b"MZ\x90\x00 not a pdf"), 2,
          "attachment.pdf: is not a PDF file"),
     # What the person running the build controls.
-    Case("environment", "`SOURCE_DATE_EPOCH` in milliseconds", _epoch, 2, "after the year 9999 (milliseconds?"),
+    Case("environment", "`SOURCE_DATE_EPOCH` in milliseconds", _epoch, 2, "after the year 9999 (milliseconds?",
+         environ=(("SOURCE_DATE_EPOCH", "1767225600000"),)),
     Case("environment", "`--out` naming a file, not a folder", _out_is_a_file, 2, "Invalid value for '--out'"),
 ]
 
@@ -239,7 +240,9 @@ def _outside(folder: Path) -> set[Path]:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.input}-{i}" for i, c in enumerate(CASES)])
-def test_hostile_case(case: Case, tmp_path: Path) -> None:
+def test_hostile_case(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in case.environ:
+        monkeypatch.setenv(name, value)
     folder = tmp_path / "work"
     folder.mkdir()
     before = _outside(folder)

@@ -128,9 +128,10 @@ def _clinic(
             ch.add(fline, fpath, "must be text, or a mapping of language code to text")
         else:
             fields[key] = value if isinstance(value, bool) else str(value)
-        for where_path, text in (fields[key].items() if isinstance(fields.get(key), dict) else [(fpath, fields.get(key))]):
+        given = fields.get(key)
+        for lang, text in given.items() if isinstance(given, dict) else [("", given)]:
             if isinstance(text, str) and (problem := control_problem(text)):
-                ch.add(fline, where_path if where_path == fpath else f"{fpath}.{where_path}", problem)
+                ch.add(fline, f"{fpath}.{lang}" if lang else fpath, problem)
     logo = _logo(ch, fields.get("logo"), base_dir, line_of(data, "logo"), f"{path}.logo")
     if len(ch.problems) > before:
         return None

@@ -178,6 +178,9 @@ CASES: list[Case] = [
          "name: contains a control character"),
     Case("clinics", "a right-to-left override (U+202E) in the phone", _clinic(phone="555\u202e0100"), 2,
          "phone: contains a control character"),
+    Case("clinics", "a left-to-right isolate (U+2066) in the Spanish text of a per-language field",
+         _clinic(languages=["en", "es"], insurance_wording={"en": "Self-pay.", "es": "Pago \u2066propio."}), 2,
+         "insurance_wording.es: contains a control character (U+2066)"),
     # Content: written by the chain's content editors.
     Case("content", "raw ReportLab markup in a text", _content("<font color='red'>Hi</font>"), 2,
          "'<' and '>' are not allowed in content text"),

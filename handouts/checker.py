@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any, Callable, TypeVar
 
 from handouts import spec
@@ -52,11 +53,24 @@ class Checker:
         if not source.strip():
             self.add(line, path, "must not be empty")
             return None
+        if not self.visible(source, line, path):
+            return None
         bare = spec.JINJA.sub("", source)  # outside its tags, content carries no ReportLab markup of its own
         if markup and ("<" in bare or ">" in bare):
             self.add(line, path, "'<' and '>' are not allowed in content text (use **bold** for emphasis)")
             return None
         return Text(source, self.where(line, path))
+
+    def visible(self, text: str, line: int, path: str) -> bool:
+        """Whether `text` has no control or invisible formatting character (tab and line breaks are layout);
+        one is reported. They print as nothing or as a stray mark (a soft hyphen as a hyphen), and a value
+        made only of them would count as given and print blank."""
+        char = next((c for c in text if unicodedata.category(c).startswith("C") and c not in "\t\n\r"), None)
+        if char is None:
+            return True
+        self.add(line, path, f"has a control or invisible formatting character (U+{ord(char):04X}), "
+                             "which would not print as written: remove it")
+        return False
 
     def shaped(self, value: Any, line: int, path: str, allowed: tuple[str, ...]) -> YMap | None:
         """A mapping whose keys are all `allowed` (any other is reported); None after reporting it is not one."""

@@ -38,6 +38,7 @@ _JINJA = re.compile(r"(\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\})", re.S)
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
 _MARKER = re.compile("\x00([0-9]+)\x00")
 _TAG = re.compile(r"<[^>]+>")
+FOOTER_LABELS = ("page_of", "phone", "version", "reviewed")  # and `form` on a form's pages
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,8 @@ class Resolver:
         self.context["offered"] = [treatments[t] for t in clinic.treatments if t in treatments]
         for name in ("name", "phone"):  # printed in every page header and footer
             self.check_glyphs(str(values.get(name, "")), clinic.where_of(name))
+        for key in FOOTER_LABELS:  # drawn as written on every page: never as a box
+            self.label(key)
         self.header_glyphs = list(self.glyphs)  # every document of this clinic and language has these
         self.treatment_problems = list(self.problems)  # and these: the treatment texts are rendered once, here
 
@@ -180,8 +183,11 @@ class Resolver:
         return result.strip()
 
     def label(self, key: str) -> str:
-        """One of the content's short labels in this language, as paragraph markup."""
-        return html.escape(self.content.labels[self.lang][key], quote=False)
+        """One of the content's short labels in this language, as paragraph markup, its characters
+        checked against the shipped fonts."""
+        text = self.content.labels[self.lang][key]
+        self.check_glyphs(text, Where(str(self.content.path), 0, f"labels.{self.lang}.{key}"))
+        return html.escape(text, quote=False)
 
     def render_all(self, texts: tuple[Text, ...], context: dict[str, Any]) -> tuple[str, ...]:
         """Several content strings as markup, leaving out those that render empty."""
@@ -308,6 +314,7 @@ def _document(r: Resolver, job: Job) -> ResolvedDocument:
     )
     if not job.document.form:
         return doc
+    r.label("form")  # in the footer of every page of a form
     form_id = job.document.id if job.treatment is None else f"{job.document.id}-{job.treatment}"
     return dataclasses.replace(doc, form=FormMark(form_id, content_hash(doc), r.content.languages[job.lang]))
 

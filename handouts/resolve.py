@@ -212,7 +212,8 @@ class Resolver:
         for char in missing_glyphs(text):
             origin = where
             for name, value in self.clinic.fields.items():
-                if char in str(value):
+                texts = value.values() if isinstance(value, dict) else (value,)  # str() of a dict escapes
+                if any(char in str(text) for text in texts):
                     origin = self.clinic.where_of(name)
                     break
             self.glyphs.append(Problem(origin, f"clinic {self.clinic.id!r}: character U+{ord(char):04X} "

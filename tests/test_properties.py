@@ -344,6 +344,7 @@ def clinic_field(draw: Callable[..., Any]) -> tuple[str, str]:
 @example(kind="csv", drawn=("phone", "(555)\u00ad010-0000"))  # a soft hyphen prints as a hyphen
 @example(kind="yaml", drawn=("insurance_wording.en", "Self-pay\u202a only"))  # the text of one language
 @example(kind="csv", drawn=("insurance_wording.en", "Self-pay\u3000only"))  # no glyph: named in content.yaml
+@example(kind="csv", drawn=("name", "\u034f" * 3))  # a grapheme joiner is a mark (Mn), and invisible
 def test_a_clinic_field_prints_as_written_or_is_refused_by_name(handout_content: Path, kind: str,
                                                                 drawn: tuple[str, str]) -> None:
     check_clinic_field(handout_content, kind, *drawn)
@@ -529,6 +530,7 @@ def content_string(draw: Callable[..., Any]) -> tuple[str, str]:
 @examples(30)
 @given(drawn=content_string())
 @example(drawn=("title", "\x00"))  # printed as nothing
+@example(drawn=("title", "\u034f" * 1000))
 @example(drawn=("label", "\x01"))
 @example(drawn=("label", "Versión 😀"))  # drawn as a box: no shipped font has it
 def test_a_content_string_prints_or_is_refused_by_its_path(drawn: tuple[str, str]) -> None:

@@ -127,6 +127,8 @@ def _clinic(
         elif isinstance(value, (YList, list, dict)):
             ch.add(fline, fpath, "must be text, or a mapping of language code to text")
         else:
+            if isinstance(value, str):
+                ch.visible(value, fline, fpath)
             fields[key] = value if isinstance(value, bool) else str(value)
         given = fields.get(key)
         for lang, text in given.items() if isinstance(given, dict) else [("", given)]:
@@ -190,6 +192,8 @@ def _per_lang_field(
     for lang, text in value.items():
         if not isinstance(text, str) or is_blank(text):
             ch.add(line_of(value, lang), f"{path}.{lang}", "must be text (not empty, not a list or mapping)")
+        else:
+            ch.visible(text, line_of(value, lang), f"{path}.{lang}")
     return {str(k): str(v) for k, v in value.items()}
 
 

@@ -18,11 +18,12 @@ from handouts.blocks.flow import Kept, Kit, keep_last_words, tagged
 from handouts.blocks.formflow import FieldSpot
 from handouts.contrast import ratio, readable, rgb
 from handouts.fonts import register
-from handouts.errors import HandoutsError
+from handouts.errors import HandoutsError, Problem
 from handouts.footer import Footer, draw_footer, footer_for
 from handouts.header import (draw_letterhead, draw_running_header, header_height, letterhead, name_problems,
                              running_header_height, running_name)
 from handouts.model import Layout, ResolvedDocument
+from handouts.preflight import body_room
 from handouts.post import PDF_VERSION, PRODUCER, file_id, stamp
 
 rl_config.useA85 = 0  # images as binary streams: ASCII85 only makes PDFs a quarter bigger and slower to write
@@ -35,10 +36,15 @@ def render(doc: ResolvedDocument, layout: Layout, qr_mrn: str | None = None) -> 
     width, height = layout.page_size
     margins = layout.margins
     footer = footer_for(doc, layout, qr_mrn)
+    bottom = max(margins["bottom"], footer.height)  # the margin grows when the footer needs more room
     head, running = letterhead(doc.clinic_name, doc.logo, layout), running_name(doc.clinic_name, layout)
     if head.name is None or running is None:  # the build refuses such a name first; the API may not have
         raise HandoutsError(name_problems(doc.job.clinic, doc.clinic_name, layout))
-    bottom = max(margins["bottom"], footer.height)  # the margin grows when the footer needs more room
+    tallest = max(header_height(layout, head), running_header_height(layout, running))
+    if height - margins["top"] - bottom - tallest < body_room(layout):
+        raise HandoutsError([Problem(footer.longest, f"makes the footer {len(footer.lines)} lines long, which leaves "
+                                                     f"too little room for the text on the page with layout "
+                                                     f"{layout.name!r}: shorten it")])
 
     def frame(header_h: float, name: str) -> Frame:
         return Frame(margins["left"], bottom, width - margins["left"] - margins["right"],

@@ -141,7 +141,7 @@ def test_the_progress_bar_shows_on_a_terminal_and_nothing_otherwise(monkeypatch:
     import io
     import sys
 
-    from handouts.cli import _Progress
+    from handouts.console import Progress as _Progress
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

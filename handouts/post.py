@@ -3,7 +3,9 @@
 No second pass over the file: ReportLab sets the version, the dates (from the content's review
 date, or SOURCE_DATE_EPOCH), the title shown by viewers, the language and, in invariant mode,
 a file ID that is a digest of what it wrote, so the same input gives the same bytes. What
-ReportLab cannot do itself (filling, flattening and merging forms) belongs here too.
+ReportLab cannot do itself (filling, flattening and merging forms) belongs here too. `xmp`
+writes the XMP metadata PDF/UA asks for (pdfuaid:part 1, dc:title), set in the catalog as
+the canvas saves.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import datetime
 import os
 import time
 from typing import Any
+from html import escape
 
 PDF_VERSION = (1, 7)  # what ReportLab lays out is valid PDF 1.7 (ISO 32000-1); it would declare 1.4
 PRODUCER = "handouts (ReportLab)"
@@ -44,3 +47,30 @@ def stamp(canvas: Any, reviewed: str) -> None:
     canvas.setDateFormatter(lambda *ymdhms: "D:%04d%02d%02d%02d%02d%02dZ" % ymdhms)
     canvas.setProducer(PRODUCER)
     canvas.setViewerPreference("DisplayDocTitle", "true")  # viewers show the title, not the file name
+
+
+def xmp(title: str, author: str, subject: str, lang: str, reviewed: str, producer: str) -> bytes:
+    """The document's XMP metadata: title, author, subject and dates as its info dictionary has them,
+    and the PDF/UA-1 identification (pdfuaid:part 1)."""
+    moment = pdf_moment(reviewed).strftime("%Y-%m-%dT%H:%M:%SZ")
+    title, author, subject, lang, producer = (escape(value) for value in (title, author, subject, lang, producer))
+    return f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/"
+ xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
+<dc:format>application/pdf</dc:format>
+<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li><rdf:li xml:lang="{lang}">{title}</rdf:li></rdf:Alt></dc:title>
+<dc:creator><rdf:Seq><rdf:li>{author}</rdf:li></rdf:Seq></dc:creator>
+<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{subject}</rdf:li></rdf:Alt></dc:description>
+<dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag></dc:language>
+<pdf:Producer>{producer}</pdf:Producer>
+<xmp:CreatorTool>handouts</xmp:CreatorTool>
+<xmp:CreateDate>{moment}</xmp:CreateDate>
+<xmp:ModifyDate>{moment}</xmp:ModifyDate>
+<xmp:MetadataDate>{moment}</xmp:MetadataDate>
+<pdfuaid:part>1</pdfuaid:part>
+</rdf:Description>
+</rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>""".encode()

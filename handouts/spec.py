@@ -176,6 +176,7 @@ CLINIC = Shape(
      "website": _optional(CLINIC_VALUE),
      "email": _optional(CLINIC_VALUE),
      "logo": _optional(PATH, doc="A PNG or JPEG, relative to the file that names it."),
+     "logo_alt": _optional(CLINIC_VALUE, doc="What the logo says, read out by screen readers (default: the name)."),
      "primary_color": _optional(PATTERN, pattern=COLOR),
      "accent_color": _optional(PATTERN, pattern=COLOR),
      "insurance_wording": _optional(CLINIC_VALUE),

@@ -11,6 +11,7 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Paragraph
 
 from handouts.blocks import KINDS
@@ -76,8 +77,7 @@ def render(doc: ResolvedDocument, layout: Layout, qr_mrn: str | None = None) -> 
                                tagger=Tagger() if TAGGED else None, **kwargs)
         stamp(made, doc.reviewed)
         if TAGGED:
-            made.metadata = lambda producer: xmp(doc.plain_title, doc.clinic_name, doc.subject, doc.job.lang,
-                                                 doc.reviewed, producer)
+            made.metadata = lambda producer: xmp(doc.plain_title, doc.clinic_name, doc.reviewed, producer)
         return made
 
     template.build(_story(doc, kit), canvasmaker=canvas)
@@ -137,8 +137,8 @@ class _NumberedCanvas(Canvas):
 
     def beginText(self, x: float = 0, y: float = 0, direction: Any = None) -> Any:  # noqa: N802 - ReportLab's name
         text = super().beginText(x, y, direction)
-        if self.tagger is not None:
-            self.tagger.begin_text(text)
+        if self.tagger is not None and self.tagger.begin_text(text):
+            text.__class__ = _SpacedLines
         return text
 
     def drawText(self, aTextObject: Any) -> None:  # noqa: N802, N803 - ReportLab's names
@@ -230,6 +230,17 @@ class _NumberedCanvas(Canvas):
             stream = PDFStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}),
                                self.metadata(self._doc.info.producer))
             catalog.Metadata = stream
+
+
+class _SpacedLines(PDFTextObject):
+    """Tagged text whose lines end in a space: a reader of the structure tree (a screen reader,
+    copying text) joins the lines of a paragraph as written, and ReportLab's lines end without
+    one ("con" + "esketamina"). Invisible: nothing is drawn after the space."""
+
+    def _textOut(self, text: str, TStar: int = 0) -> None:  # noqa: N803 - ReportLab's names
+        if TStar and not text.endswith((" ", "\xa0")):
+            text += " "
+        super()._textOut(text, TStar)  # type: ignore[misc]  # ReportLab's, not in its stubs
 
 
 def _widget(canvas: Canvas, spot: FieldSpot) -> None:

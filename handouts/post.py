@@ -49,26 +49,23 @@ def stamp(canvas: Any, reviewed: str) -> None:
     canvas.setViewerPreference("DisplayDocTitle", "true")  # viewers show the title, not the file name
 
 
-def xmp(title: str, author: str, subject: str, lang: str, reviewed: str, producer: str) -> bytes:
-    """The document's XMP metadata: title, author, subject and dates as its info dictionary has them,
-    and the PDF/UA-1 identification (pdfuaid:part 1)."""
+def xmp(title: str, author: str, reviewed: str, producer: str) -> bytes:
+    """The document's XMP metadata: title, author, producer and dates as its info dictionary has them,
+    and the PDF/UA-1 identification (pdfuaid:part 1). Only these: it is written uncompressed in
+    every PDF (the catalog's /Lang gives the language)."""
     moment = pdf_moment(reviewed).strftime("%Y-%m-%dT%H:%M:%SZ")
-    title, author, subject, lang, producer = (escape(value) for value in (title, author, subject, lang, producer))
+    title, author, producer = (escape(value) for value in (title, author, producer))
     return f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
 <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
 <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/"
  xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
-<dc:format>application/pdf</dc:format>
-<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li><rdf:li xml:lang="{lang}">{title}</rdf:li></rdf:Alt></dc:title>
+<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
 <dc:creator><rdf:Seq><rdf:li>{author}</rdf:li></rdf:Seq></dc:creator>
-<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{subject}</rdf:li></rdf:Alt></dc:description>
-<dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag></dc:language>
 <pdf:Producer>{producer}</pdf:Producer>
 <xmp:CreatorTool>handouts</xmp:CreatorTool>
 <xmp:CreateDate>{moment}</xmp:CreateDate>
 <xmp:ModifyDate>{moment}</xmp:ModifyDate>
-<xmp:MetadataDate>{moment}</xmp:MetadataDate>
 <pdfuaid:part>1</pdfuaid:part>
 </rdf:Description>
 </rdf:RDF>

@@ -156,11 +156,13 @@ class Tagger:
 
     # Text objects and markers ------------------------------------------------------------------
 
-    def begin_text(self, text: Any) -> None:
-        """A text object was started: inside a tagged flowable, its content is marked from its start."""
-        if len(self.stack) > 1:
-            self._text = text
-            self._open(text)
+    def begin_text(self, text: Any) -> bool:
+        """A text object was started: inside a tagged flowable, its content is marked from its start (True)."""
+        if len(self.stack) == 1:
+            return False
+        self._text = text
+        self._open(text)
+        return True
 
     def end_text(self, text: Any) -> bool:
         """A text object is being drawn: close its marked content; True when it had any."""
@@ -223,7 +225,15 @@ class Tagger:
     def write(self, doc: Any, pages: int) -> Any:
         """The StructTreeRoot for ReportLab's document `doc` of `pages` pages (pages' StructParents are
         their index; annotations' StructParent follow)."""
-        from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFObjectReference, PDFString
+        from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFObjectReference, PDFString, format
+
+        class Compact(PDFDictionary):  # type: ignore[misc]
+            """A dictionary on one line without spaces around its keys: a document has a hundred
+            or more elements, and ReportLab's layout (a line per key) would make it 5 % bigger."""
+
+            def format(self, document: Any, IND: bytes = b"") -> bytes:  # noqa: N803 - ReportLab's name
+                return b"<<" + b"".join(format(PDFName(k), document) + b" " + format(v, document)
+                                        for k, v in self.dict.items()) + b">>"
 
         def page_ref(page: int) -> Any:
             return PDFObjectReference(f"Page{page + 1}")  # ReportLab names its pages Page1, Page2, ...
@@ -232,7 +242,7 @@ class Tagger:
         refs: dict[int, Any] = {}
         dicts: list[tuple[Element, Any]] = []
         for element in _walk(self.root):
-            made = PDFDictionary({"Type": PDFName("StructElem"), "S": PDFName(element.role)})
+            made = Compact({"S": PDFName(element.role)})  # /Type /StructElem is optional
             refs[id(element)] = doc.Reference(made, f"StructElem{len(dicts) + 1}")
             dicts.append((element, made))
         root = PDFDictionary({"Type": PDFName("StructTreeRoot")})
@@ -248,19 +258,19 @@ class Tagger:
                 if isinstance(kid, Element):
                     kids.append(refs[id(kid)])
                 elif isinstance(kid, Content):
-                    kids.append(kid.mcid if kid.page == home else PDFDictionary(
+                    kids.append(kid.mcid if kid.page == home else Compact(
                         {"Type": PDFName("MCR"), "Pg": page_ref(kid.page), "MCID": kid.mcid}))
                 else:
-                    kids.append(PDFDictionary({"Type": PDFName("OBJR"), "Obj": kid.ref, "Pg": page_ref(kid.page)}))
-            made["K"] = PDFArray(kids)
+                    kids.append(Compact({"Type": PDFName("OBJR"), "Obj": kid.ref, "Pg": page_ref(kid.page)}))
+            made["K"] = kids[0] if len(kids) == 1 else PDFArray(kids)
             if element.alt is not None:
                 made["Alt"] = PDFString(element.alt)
             if element.lang is not None:
                 made["Lang"] = PDFString(element.lang)
             if element.scope is not None:
-                made["A"] = PDFDictionary({"O": PDFName("Table"), "Scope": PDFName(element.scope)})
+                made["A"] = Compact({"O": PDFName("Table"), "Scope": PDFName(element.scope)})
             if element.bbox is not None:
-                made["A"] = PDFDictionary({"O": PDFName("Layout"), "BBox": PDFArray(list(element.bbox))})
+                made["A"] = Compact({"O": PDFName("Layout"), "BBox": PDFArray(list(element.bbox))})
         nums: list[Any] = []
         for page in range(pages):
             nums += [page, PDFArray([refs[id(owner)] for owner in self.owners.get(page, [])])]

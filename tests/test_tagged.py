@@ -112,6 +112,16 @@ def _attribute(element: Any, name: bytes) -> str:
     return ""
 
 
+def _text_of(obj: Any, textpage: Any) -> str:
+    """The text a page object draws: its own, or that of the objects inside it (a flattened field's form)."""
+    kind = c.FPDFPageObj_GetType(obj)
+    if kind == c.FPDF_PAGEOBJ_TEXT:
+        return _utf16(c.FPDFTextObj_GetText, obj, textpage.raw)
+    if kind == c.FPDF_PAGEOBJ_FORM:
+        return "".join(_text_of(c.FPDFFormObj_GetObject(obj, i), textpage) for i in range(c.FPDFFormObj_CountObjects(obj)))
+    return ""
+
+
 @lru_cache(maxsize=None)
 def pdfium_read(path: Path) -> dict[str, Any]:
     """What PDFium sees: per page, the text of each MCID, the objects neither marked nor artifact,
@@ -130,8 +140,8 @@ def pdfium_read(path: Path) -> dict[str, Any]:
                 unmarked.append(kind)
             if mcid >= 0 and "Artifact" in marks:
                 both.append(kind)
-            if kind == c.FPDF_PAGEOBJ_TEXT and mcid >= 0:
-                by_mcid[mcid] = by_mcid.get(mcid, "") + _utf16(c.FPDFTextObj_GetText, obj, textpage.raw)
+            if mcid >= 0:
+                by_mcid[mcid] = by_mcid.get(mcid, "") + _text_of(obj, textpage)
         tree = c.FPDF_StructTree_GetForPage(page.raw)
         elements: list[tuple[int, str, str, str, str, str]] = []
 
@@ -362,6 +372,25 @@ def test_every_annotation_is_in_a_link_or_form_element(built: list[tuple[Resolve
                         assert str(annot.Contents)
                     assert page.Tabs == "/S"
     assert fields > 0
+
+
+def test_a_flattened_consent_stays_tagged_with_the_values_after_their_labels(tmp_path: Path) -> None:
+    """Flattening draws each filled value into the page as content of the tree (a P after its
+    label's P), removes the widgets and their elements' references, and every check still passes."""
+    path = tmp_path / "flat.pdf"
+    result = run("consent", "--content", CONTENT, "--clinic", "harbor", "--treatment", "iv", "--lang", "en",
+                 "--patient-name", "Ana Díaz", "--dob", "1984-03-02", "--mrn", "MRN-4417", "--flatten", "-o", path)
+    assert result.exit_code == 0, result.output
+    texts = [squeeze(text) for _, text in tree_text(path)]
+    assert squeeze("Ana Díaz") in texts and squeeze("MRN-4417") in texts
+    name_at = texts.index(squeeze("Ana Díaz"))
+    assert "Patient" in "".join(texts[name_at - 2:name_at]), texts[name_at - 3:name_at + 1]  # read after its label
+    poppler = [squeeze(text) for _, text in poppler_struct(path)]
+    assert squeeze("Ana Díaz") in poppler
+    with pikepdf.open(path) as pdf:
+        assert not any("/Annots" in page for page in pdf.pages)
+        failing = [condition for condition, (_, check) in MATTERHORN.items() if not check(pdf, path)]
+    assert failing == []
 
 
 def test_logo_alt_text_comes_from_the_clinic(workspace: Path, tmp_path: Path) -> None:

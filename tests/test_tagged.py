@@ -336,11 +336,13 @@ def test_language_spans_and_taglines(built: list[tuple[ResolvedDocument, str, Pa
 
 
 def test_a_split_paragraph_is_one_element_on_two_pages(built: list[tuple[ResolvedDocument, str, Path]]) -> None:
-    """Large print splits paragraphs and callouts over pages; each stays one element (its MCIDs on
-    two pages), and its role stays what it was."""
+    """Large print splits paragraphs and callouts over pages; each stays one element (a paragraph's
+    MCIDs on two pages, a callout's Div over both), and its role stays what it was."""
     split = 0
     for doc, name, path in built:
+        boxes = sum(b.kind in ("callout", "box") for s in doc.sections for b in s.blocks)
         with pikepdf.open(path) as pdf:
+            assert sum(e.S == "/Div" for e, _ in elements(pdf)) == boxes, path.name
             for element, _ in elements(pdf):
                 if isinstance(element.K, pikepdf.Array) and any(
                         isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/MCR" for k in element.K):

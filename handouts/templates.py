@@ -20,6 +20,7 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
+from handouts.spec import SPAN
 from handouts.tags import span
 
 SECONDS = 5.0  # per document: its templates take milliseconds; this is a loop gone wrong
@@ -36,7 +37,6 @@ escaped) and those that make text of any size from a number (center, indent, for
 
 _JINJA = re.compile(r"(\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\})", re.S)
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
-_SPAN = re.compile(r"\[\[([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)\|(.+?)\]\]", re.S)  # [[es|AYUDA]]: words in Spanish
 _MARKER = re.compile("\x00([0-9]+)\x00")
 _CHECK_EVERY = 1024  # trace events between two looks at the clock
 
@@ -126,7 +126,7 @@ def prepare(source: str) -> str:
     text = "".join(part.replace("&", "&amp;") + (f"\x00{i}\x00" if i < len(tags) else "")
                    for i, part in enumerate(parts[::2]))
     text = _BOLD.sub(r"<b>\1</b>", text)
-    text = _SPAN.sub(lambda m: span(m.group(1), m.group(2)), text)
+    text = SPAN.sub(lambda m: span(m.group(1), m.group(2)), text)
     return _MARKER.sub(lambda m: tags[int(m.group(1))], text)
 
 

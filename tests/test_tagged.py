@@ -395,6 +395,18 @@ def test_a_flattened_consent_stays_tagged_with_the_values_after_their_labels(tmp
     assert failing == []
 
 
+def test_a_malformed_language_span_is_refused_by_name(workspace: Path) -> None:
+    """`[[Spanish|AYUDA]]` (not a language code) would print its brackets: refused, naming where."""
+    content = workspace / "content.yaml"
+    text = content.read_text(encoding="utf-8")
+    assert text.count("[[es|AYUDA]]") >= 1
+    content.write_text(text.replace("[[es|AYUDA]]", "[[Spanish|AYUDA]]", 1), encoding="utf-8")
+    result = run("build", "--content", content, "--out", workspace / "out")
+    assert result.exit_code == 2, result.output
+    assert "content.yaml:198" in result.output and "[[es|AYUDA]]" in result.output, result.output
+    assert not (workspace / "out").exists()
+
+
 def test_logo_alt_text_comes_from_the_clinic(workspace: Path, tmp_path: Path) -> None:
     """A clinic's logo_alt is the Figure's alternative text, in place of its name."""
     content = workspace / "content.yaml"

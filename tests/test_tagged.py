@@ -441,6 +441,11 @@ def _headings(pdf: pikepdf.Pdf) -> bool:
     return bool(levels) and levels[0] == 1 and all(b <= a + 1 for a, b in zip(levels, levels[1:]))
 
 
+def _fonts_map_to_unicode(pdf: pikepdf.Pdf) -> bool:
+    """Every font on a page maps its codes to Unicode (a /ToUnicode map), and PDFium reads no U+FFFD."""
+    return all("/ToUnicode" in font for page in pdf.pages for font in page.Resources.get("/Font", {}).values())
+
+
 def _fonts_embedded(pdf: pikepdf.Pdf) -> bool:
     for page in pdf.pages:
         for font in page.Resources.get("/Font", {}).values():
@@ -487,6 +492,8 @@ MATTERHORN: dict[str, tuple[str, Callable[[pikepdf.Pdf, Path], bool]]] = {
     "09-005": ("list element used outside its list structure", _on_pdf(
         lambda pdf: _kids_of("/LI", ("/L",))(pdf) and _kids_of("/Lbl", ("/LI",))(pdf)
         and _kids_of("/LBody", ("/LI",))(pdf))),
+    "10-001": ("a character code cannot be mapped to Unicode", lambda pdf, path: _fonts_map_to_unicode(pdf) and not any(
+        "\ufffd" in text for page in pdfium_read(path)["pages"] for text in page["mcids"].values())),
     "11-006": ("natural language for document metadata cannot be determined",
                _on_pdf(lambda pdf: bool(re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]+)*", str(pdf.Root.get("/Lang", "")))))),
     "11-001": ("natural language of text cannot be determined (every /Lang is a language tag)",
@@ -517,6 +524,12 @@ def test_matterhorn_failure_condition_does_not_occur(condition: str, built: list
     meaning, check = MATTERHORN[condition]
     failing = [path.name for _, _, path in built if not _all(path, check)]
     assert failing == [], f"{condition} ({meaning}): {failing}"
+
+
+def test_the_readme_table_lists_the_conditions_checked() -> None:
+    """The README's Matterhorn table names exactly the conditions tested here."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert re.findall(r"^\| ([0-9]{2}-[0-9]{3}) \|", readme, re.M) == sorted(MATTERHORN)
 
 
 def test_untagged_build_has_no_structure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

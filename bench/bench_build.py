@@ -28,6 +28,31 @@ def _median_seconds(command: list[str], repeat: int) -> float:
     return statistics.median(times)
 
 
+def _template_budget(content_path: Path, repeat: int) -> None:
+    """The resolve stage with and without the templates' time budget (a trace function on template
+    code), alternating in this run; prints the ratio."""
+    import handouts.templates
+    from handouts.build import load_inputs, plan
+    from handouts.resolve import resolve_jobs
+
+    content, clinics = load_inputs(content_path)
+    jobs = plan(content, clinics)
+    watched = handouts.templates.Budget.watch
+    spent = {"with": 0.0, "without": 0.0}
+    resolve_jobs(content, jobs)  # templates compiled once, before either is timed
+    for _ in range(repeat):
+        for mode in spent:
+            handouts.templates.Budget.watch = watched if mode == "with" else (  # type: ignore[method-assign]
+                lambda self, run: run())
+            start = time.perf_counter()
+            resolve_jobs(content, jobs)
+            spent[mode] += time.perf_counter() - start
+    handouts.templates.Budget.watch = watched  # type: ignore[method-assign]
+    print(f"  resolve with the template time budget / without it: {spent['with'] / spent['without']:.2f}"
+          f"  ({1000 * spent['with'] / repeat / len(jobs):.1f} vs {1000 * spent['without'] / repeat / len(jobs):.1f}"
+          " ms/doc)")
+
+
 def main() -> None:
     """Print the figures and the command that produced them."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -76,6 +101,7 @@ def main() -> None:
     print(f"  ratio whole pipeline / ReportLab alone: {total / stages['lay out (ReportLab)']:.2f}")
     print(f"  ratio with the former pypdf pass / without it: {(total + second_pass) / total:.2f}"
           f"  (that pass: {1000 * second_pass / documents:.1f} ms/doc, measured in this run)")
+    _template_budget(content_path, args.repeat)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (this process): {peak:.0f} MiB")
 

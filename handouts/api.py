@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from handouts.build import DEFAULT_CONTENT, DEFAULT_LAYOUT, load_inputs, make_pdf, plan
-from handouts.errors import HandoutsError, Problem, Where, fail_if
+from handouts.errors import HandoutsError, Problem, RunFailure, Where, fail_if
 from handouts.model import Clinic, Layout, ResolvedDocument
 from handouts.patients import Patient, read_patients
 from handouts.preflight import clinic_header_problems, epoch_problems, geometry_problems, layout_file
@@ -88,9 +88,8 @@ class _Session:
 
 
 def _failed(name: str, reasons: list[str]) -> None:
-    error = HandoutsError([f"{name}: {reason}" for reason in reasons])
-    error.exit_code = 1  # the input is valid; this document cannot be made
-    raise error
+    # The input is valid; this document cannot be made.
+    raise RunFailure([f"{name}: {reason}" for reason in reasons])
 
 
 def _clinic(clinics: tuple[Clinic, ...], clinic_id: str | None) -> Clinic:
@@ -238,6 +237,71 @@ def write_pdf(path: Path, data: bytes, private: bool) -> None:
     try:
         atomic_write(path, data, mode=PATIENT_MODE if private else 0o644)
     except OSError as exc:
-        error = HandoutsError([Problem(Where(str(path)), f"could not be written: {exc.strerror or exc}")])
-        error.exit_code = 1
-        raise error from None
+        raise RunFailure([Problem(Where(str(path)), f"could not be written: {exc.strerror or exc}")]) from None
+
+
+PACKET = "packet"
+
+
+@dataclass(frozen=True)
+class ClinicChoice:
+    """One location as the front desk picks it: id, display name, and what it offers."""
+
+    id: str
+    name: str
+    languages: tuple[str, ...]
+    treatments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Offerings:
+    """What the content and clinics offer to choose from: locations, documents, languages, treatments, layouts."""
+
+    clinics: tuple[ClinicChoice, ...]
+    documents: tuple[str, ...]  # the content's documents, then "packet" when it has all of its parts
+    per_treatment: frozenset[str]  # documents made once per treatment (and the packet)
+    patient_documents: frozenset[str]  # documents a patient's values can be filled into
+    languages: dict[str, str]  # code -> the language's own name
+    treatments: dict[str, str]  # id -> name, in English where the content has it
+    layouts: tuple[str, ...]
+
+
+def offerings(content_path: Path = DEFAULT_CONTENT, clinics_path: Path | None = None) -> Offerings:
+    """Read and validate the content and clinics (HandoutsError listing every problem) and say what they offer."""
+    from handouts.layouts import available, layout_dir
+
+    content, clinics = load_inputs(content_path, clinics_path)
+    documents = list(content.documents)
+    per_treatment = {d.id for d in content.documents.values() if d.per_treatment}
+    patient = {CONSENT} & set(documents)
+    if all(part in content.documents for part in PACKET_PARTS):
+        documents.append(PACKET)
+        per_treatment.add(PACKET)
+        patient.add(PACKET)
+    return Offerings(
+        clinics=tuple(ClinicChoice(c.id, _display(c.fields["name"]), c.languages, c.treatments) for c in clinics),
+        documents=tuple(documents), per_treatment=frozenset(per_treatment), patient_documents=frozenset(patient),
+        languages=dict(content.languages),
+        treatments={t.id: _display({lang: text["name"].source for lang, text in t.texts.items() if "name" in text})
+                    or t.id for t in content.treatments.values()},
+        layouts=tuple(available(layout_dir(content_path))))
+
+
+def _display(value: object) -> str:
+    """A clinic's or treatment's name for a chooser: the English text of a per-language value, else the first."""
+    if isinstance(value, dict):
+        return str(value.get("en", next(iter(value.values()), "")))
+    return str(value)
+
+
+def make_document(selection: Selection, document_id: str, patient: Patient | None = None,
+                  flatten: bool = False) -> bytes:
+    """Any one document as PDF bytes: a handout or aftercare sheet, a consent (blank or for a patient), or a
+    packet: what the front-desk page calls, through the same functions as `handouts consent` and `packet`."""
+    if document_id == PACKET:
+        return packet(selection, (), patient, flatten)
+    if document_id == CONSENT:
+        return consent(selection, patient, flatten)
+    if patient is not None:
+        raise HandoutsError([f"the {document_id} takes no patient's values"])
+    return document_pdf(selection, document_id)

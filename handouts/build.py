@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from handouts.clinics import load_clinics
-from handouts.errors import HandoutsError, Problem, Where, fail_if, stable_reason, unexpected
+from handouts.errors import HandoutsError, Problem, RunFailure, Where, fail_if, stable_reason, unexpected
 from handouts.load import load_yaml
 from handouts.manifest import MANIFEST_NAME, Manifest, RunReport, read_manifest, reconcile
 from handouts.model import Clinic, Content, Job, Layout, ResolvedDocument
@@ -83,8 +83,14 @@ def plan(
         problems.append(f"documents.{doc_id} is not translated into {lang!r} yet, which clinic(s) "
                         f"{', '.join(sorted(clinic_ids)[:5])} list: missing at {shown}")
     names = Counter(f"{job.clinic.id}/{job.name}" for job in jobs)  # counted once: a chain has many thousands
-    problems.extend(f"two documents would both be written to {n}.pdf: rename one document id"
-                    for n in sorted(n for n, count in names.items() if count > 1))
+    clashes: dict[str, list[str]] = {n: [] for n, count in sorted(names.items()) if count > 1}
+    for job in jobs if clashes else ():  # which documents make each name that clashes
+        name = f"{job.clinic.id}/{job.name}"
+        if name in clashes:
+            treatment = f" (treatment {job.treatment})" if job.treatment else ""
+            clashes[name].append(f"documents.{job.document.id}{treatment}")
+    problems.extend(f"two documents would both be written to {n}.pdf: {' and '.join(makers)}; rename one document id"
+                    for n, makers in clashes.items())
     if not jobs and not problems:
         problems.append("nothing to build: no selected clinic lists the selected language")
     fail_if([Problem(Where(""), p) for p in problems])
@@ -212,7 +218,6 @@ def _write_manifest(path: Path, manifest: Manifest) -> None:
             left = "the old one was removed, as it no longer describes the folder"
         except OSError:
             left = "the old one could not be removed either and no longer describes the folder"
-        error = HandoutsError([Problem(Where(str(path)), f"could not be written ({cause(exc)}); {left}: "
-                                                         "run the build again when the cause is fixed")])
-        error.exit_code = 1  # PDFs were written: this is not the "nothing written" of exit code 2
-        raise error from None
+        # PDFs were written: this is not the "nothing written" of exit code 2.
+        raise RunFailure([Problem(Where(str(path)), f"could not be written ({cause(exc)}); {left}: "
+                                                    "run the build again when the cause is fixed")]) from None

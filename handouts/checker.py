@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any, Callable, TypeVar
 
 from handouts import spec
@@ -10,6 +12,9 @@ from handouts.load import YList, YMap
 from handouts.model import Text
 
 T = TypeVar("T")
+_IGNORABLE = re.compile("[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0000-\U000e0fff]")
+"""Unicode's default-ignorable code points that are not control or format characters (the grapheme
+joiner, Hangul fillers, variation selectors, tags): invisible too."""
 
 
 class Checker:
@@ -52,6 +57,8 @@ class Checker:
         if not source.strip():
             self.add(line, path, "must not be empty")
             return None
+        if not self.visible(source, line, path):
+            return None
         bare = spec.JINJA.sub("", source)  # outside its tags, content carries no ReportLab markup of its own
         if markup and ("<" in bare or ">" in bare):
             self.add(line, path, "'<' and '>' are not allowed in content text (use **bold** for emphasis)")
@@ -61,6 +68,18 @@ class Checker:
                                  "(a language code such as es or zh-Hant, a bar, the words, then ']]')")
             return None
         return Text(source, self.where(line, path))
+
+    def visible(self, text: str, line: int, path: str) -> bool:
+        """Whether `text` has no control or invisible formatting character (tab and line breaks are layout);
+        one is reported. They print as nothing or as a stray mark (a soft hyphen as a hyphen), and a value
+        made only of them would count as given and print blank."""
+        char = next((c for c in text if (unicodedata.category(c).startswith("C") and c not in "\t\n\r")
+                     or _IGNORABLE.match(c)), None)
+        if char is None:
+            return True
+        self.add(line, path, f"has a control or invisible formatting character (U+{ord(char):04X}), "
+                             "which would not print as written: remove it")
+        return False
 
     def shaped(self, value: Any, line: int, path: str, allowed: tuple[str, ...]) -> YMap | None:
         """A mapping whose keys are all `allowed` (any other is reported); None after reporting it is not one."""

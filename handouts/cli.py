@@ -31,6 +31,12 @@ def _inputs(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+class _InputError(click.ClickException):
+    """A HandoutsError's exit code 2: invalid input or usage, nothing written."""
+
+    exit_code = 2
+
+
 class _Handouts(click.Group):
     """The command group: --debug anywhere on the line; an unexpected error is one line and exit 1."""
 
@@ -48,11 +54,15 @@ class _Handouts(click.Group):
             else:
                 os.environ["HANDOUTS_DEBUG"] = before
 
-    def invoke(self, ctx: click.Context) -> Any:  # noqa: D102 - click's hook
-        from handouts.errors import DEBUG_HINT, debugging, stable_reason
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a library error (handouts.errors.HandoutsError, which knows nothing of click)
+        is shown as click shows its own, `Error: ...` on stderr, and exits with the error's code."""
+        from handouts.errors import DEBUG_HINT, HandoutsError, debugging, stable_reason
 
         try:
             return super().invoke(ctx)
+        except HandoutsError as exc:
+            raise (_InputError if exc.exit_code == 2 else click.ClickException)(exc.message) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt, SystemExit):
             raise
         except Exception as exc:
@@ -339,6 +349,27 @@ def init(folder: Path, force: bool) -> None:
     click.echo(f"\nNext: cd {shlex.quote(str(folder))} && handouts build\n"
                "Then put your clinics in clinics.csv (build them with `handouts build --clinics clinics.csv`), "
                "edit the text in content.yaml and check it with `handouts list`.")
+
+
+@main.command("serve")
+@_inputs
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on. The default is this computer only; another address lets other "
+                   "computers on the network open the page (and the patient values typed into it).")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=8000, show_default=True,
+              help="The port to listen on (0: any free port, printed when the page is ready).")
+def serve_command(content_path: Path, clinics_path: Path | None, host: str, port: int) -> None:
+    """Serve the front-desk page: pick a location, document, language and patient, preview it and print.
+
+    Content, clinics, layouts and logos are read again on every request, so an edit shows on the
+    next one; a mistake in them shows on the page. Nothing typed into the page is logged or saved.
+    """
+    from handouts.web.server import is_loopback, serve
+
+    if not is_loopback(host):
+        click.echo(f"WARNING --host {host}: the page, and the patient values typed into it, can be reached from "
+                   "other computers, over plain HTTP. Use it only on a network you trust.", err=True)
+    serve(content_path, clinics_path, host, port, ready=lambda url: click.echo(f"The page is at {url} (Ctrl-C stops it)."))
 
 
 @main.command("list")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
@@ -40,6 +39,8 @@ def load_clinics(path: Path, languages: Mapping[str, str], treatments: Mapping[s
     return clinics
 
 
+PHONES = ("phone", "after_hours_phone")
+PHONE_MAX = 80
 ID_MAX = 64  # characters: a clinic id is a folder name, and paths under it must stay well inside the limits
 RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))})
 
@@ -127,10 +128,12 @@ def _clinic(
         elif isinstance(value, (YList, list, dict)):
             ch.add(fline, fpath, "must be text, or a mapping of language code to text")
         else:
+            if isinstance(value, str):
+                ch.visible(value, fline, fpath)
+            if key in PHONES and len(str(value)) > PHONE_MAX:
+                ch.add(fline, fpath, f"at most {PHONE_MAX} characters, a number and perhaps an extension "
+                                     f"(this one has {len(str(value))}): it prints in every page's footer")
             fields[key] = value if isinstance(value, bool) else str(value)
-        for where_path, text in (fields[key].items() if isinstance(fields.get(key), dict) else [(fpath, fields.get(key))]):
-            if isinstance(text, str) and (problem := control_problem(text)):
-                ch.add(fline, where_path if where_path == fpath else f"{fpath}.{where_path}", problem)
     logo = _logo(ch, fields.get("logo"), base_dir, line_of(data, "logo"), f"{path}.logo")
     if len(ch.problems) > before:
         return None
@@ -144,18 +147,6 @@ def _clinic(
         field_lines=dict(data.lines),
         logo=logo,
     )
-
-
-ALLOWED_CONTROLS = frozenset("\t\n\r")  # a tab or line break in a cell prints as a space
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")  # reorder what follows
-
-
-def control_problem(text: str) -> str | None:
-    """Why a clinic value may not be printed: a control character, or one that reorders text, or None."""
-    for char in text:
-        if (unicodedata.category(char) == "Cc" and char not in ALLOWED_CONTROLS) or char in BIDI_CONTROLS:
-            return f"contains a control character (U+{ord(char):04X}); type the text again without it"
-    return None
 
 
 def _codes(ch: Checker, data: YMap, key: str, path: str, known: tuple[str, ...]) -> tuple[str, ...]:
@@ -189,6 +180,8 @@ def _per_lang_field(
     for lang, text in value.items():
         if not isinstance(text, str) or is_blank(text):
             ch.add(line_of(value, lang), f"{path}.{lang}", "must be text (not empty, not a list or mapping)")
+        else:
+            ch.visible(text, line_of(value, lang), f"{path}.{lang}")
     return {str(k): str(v) for k, v in value.items()}
 
 

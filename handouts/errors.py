@@ -1,4 +1,8 @@
-"""The one exception a user can cause, and the located problems it carries."""
+"""The one exception a user can cause, and the located problems it carries.
+
+Plain Python: no click here, so the library and the front-desk page use it without the command
+line; the CLI shows it as a click error with its exit code (handouts.cli).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,7 @@ import re
 import sys
 import traceback
 from dataclasses import dataclass
-from typing import Iterable
-
-import click
+from typing import Any, Iterable
 
 
 REASON_MAX = 300  # characters of a library's message kept in a failure's reason
@@ -44,20 +46,36 @@ class Problem:
         return f"{self.where}: {self.message}" if self.where.file else self.message
 
 
-class HandoutsError(click.ClickException):
-    """Everything a user can cause: bad input, bad usage, a text no font can draw."""
+class HandoutsError(Exception):
+    """Everything a user can cause: bad input, bad usage, a text no font can draw.
+
+    `exit_code` is what the command line exits with: 2 for bad input or usage (nothing
+    written), 1 when valid input could not be made into (all) documents.
+    """
 
     exit_code = 2
 
     def __init__(self, problems: Iterable[Problem | str]) -> None:
         self.problems = [p if isinstance(p, Problem) else Problem(Where(""), p) for p in problems]
-        super().__init__(self._summary())
+        self.message = self._summary()
+        super().__init__(self.message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled with its problems and exit code (a worker process sends it back to the page)."""
+        return (type(self), (self.problems,), self.__dict__)
 
     def _summary(self) -> str:
         lines = [str(p) for p in self.problems]
         if len(lines) == 1:
             return lines[0]
         return f"{len(lines)} problems:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+class RunFailure(HandoutsError):
+    """Valid input, but a document or file could not be made or written (exit code 1): unlike exit
+    code 2, something may have been written already."""
+
+    exit_code = 1
 
 
 def fail_if(problems: list[Problem]) -> None:

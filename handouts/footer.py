@@ -15,6 +15,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from handouts.fonts import register
+from handouts.errors import Where
 from handouts.model import Layout, ResolvedDocument
 
 EDGE = 0.35 * 72  # the lowest footer text stays this far above the paper's edge (printers clip less)
@@ -36,6 +37,7 @@ class Footer:
     page_of: str  # the label, with {page} and {pages}
     size: float
     qr: tuple[tuple[str, str], ...] = ()  # a form's QR code fields (page i/n is added per page); () for none
+    longest: Where = Where("")  # where its widest part comes from: what to shorten when it takes the page
 
     @property
     def qr_size(self) -> float:
@@ -84,10 +86,15 @@ def footer_for(doc: ResolvedDocument, layout: Layout, qr_mrn: str | None = None)
     def room(line: int) -> float:
         return first if line == 0 else width
 
-    groups = [
-        [doc.clinic_name, f"{labels['phone']} {doc.phone}"],
-        [doc.plain_title, f"{labels['version']} {doc.version}", f"{labels['reviewed']} {doc.reviewed}"],
+    clinic, content = doc.job.clinic, Where(str(doc.job.document.where.file))
+    parts = [  # each part of the footer, and where its text comes from
+        (doc.clinic_name, clinic.where_of("name")),
+        (f"{labels['phone']} {doc.phone}", clinic.where_of("phone")),
+        (doc.plain_title, doc.job.document.title[doc.job.lang].where),
+        (f"{labels['version']} {doc.version}", content.at(f"labels.{doc.job.lang}.version")),
+        (f"{labels['reviewed']} {doc.reviewed}", content.at(f"labels.{doc.job.lang}.reviewed")),
     ]
+    groups = [[text for text, _ in parts[:2]], [text for text, _ in parts[2:]]]
     if mark is not None:
         groups.append([f"{labels['form']} {mark.form_id}", f"#{mark.content_hash}", mark.language])
     lines: list[str] = []
@@ -104,7 +111,8 @@ def footer_for(doc: ResolvedDocument, layout: Layout, qr_mrn: str | None = None)
             *full, line = wrap(part, regular, size, lambda n: room(len(lines) + n))
             lines.extend(full)
         lines.append(line)
-    return Footer(tuple(lines), labels["page_of"], size, qr)
+    longest = max(parts, key=lambda part: stringWidth(part[0], regular, size))[1]
+    return Footer(tuple(lines), labels["page_of"], size, qr, longest)
 
 
 def wrap(text: str, font: str, size: float, room: Callable[[int], float]) -> list[str]:
@@ -125,9 +133,16 @@ def wrap(text: str, font: str, size: float, room: Callable[[int], float]) -> lis
             if len(word) == 1:  # not even one character fits: set it anyway rather than loop for ever
                 line = word
                 break
-            cut = len(word) - 1  # a word wider than a whole line: as much of it as fits, one character at least
-            while cut > 1 and stringWidth(word[:cut], font, size) > room(len(lines)):
-                cut -= 1
+            # A word wider than a whole line: as much of it as fits, one character at least, found by
+            # halving (a long pasted value costs a few dozen measurements a line, not one per character).
+            low, high = 1, len(word) - 1
+            while low < high:
+                middle = (low + high + 1) // 2
+                if stringWidth(word[:middle], font, size) <= room(len(lines)):
+                    low = middle
+                else:
+                    high = middle - 1
+            cut = low
             lines.append(word[:cut])
             word = word[cut:]
     return [*lines, line]

@@ -15,7 +15,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from handouts.errors import HandoutsError, Problem, Where, fail_if
+from handouts.errors import HandoutsError, Problem, RunFailure, Where, fail_if
 from handouts.schema import SCHEMA_FILE, schema_text
 from handouts.write import atomic_write, cause
 
@@ -81,8 +81,7 @@ def init_folder(target: Path, force: bool = False) -> list[Path]:
         try:
             atomic_write(path, data)
         except OSError as exc:
-            error = HandoutsError([Problem(Where(str(path)), f"could not be written: {cause(exc)}")])
-            error.exit_code = 1  # some files may be written already
-            raise error from None
+            # Some files may be written already.
+            raise RunFailure([Problem(Where(str(path)), f"could not be written: {cause(exc)}")]) from None
         written.append(path)
     return written

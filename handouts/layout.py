@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from functools import lru_cache
-from typing import Any, Callable, cast
+from typing import Any, cast
 
 from reportlab import rl_config
 from reportlab.lib import colors
@@ -19,12 +19,13 @@ from handouts.blocks.flow import Kept, Kit, keep_last_words, tagged
 from handouts.blocks.formflow import FieldSpot
 from handouts.contrast import ratio, readable, rgb
 from handouts.fonts import register
-from handouts.errors import HandoutsError
+from handouts.errors import HandoutsError, Problem
 from handouts.footer import Footer, draw_footer, footer_for
 from handouts.header import (draw_letterhead, draw_running_header, header_height, letterhead, name_problems,
                              running_header_height, running_name)
 from handouts.model import Layout, ResolvedDocument
-from handouts.post import PDF_VERSION, stamp, xmp
+from handouts.preflight import body_room
+from handouts.post import PDF_VERSION, PRODUCER, file_id, stamp, xmp
 from handouts.tags import ARTIFACT, CALLBACK, Element, Tagger
 
 TAGGED = True
@@ -40,10 +41,15 @@ def render(doc: ResolvedDocument, layout: Layout, qr_mrn: str | None = None) -> 
     width, height = layout.page_size
     margins = layout.margins
     footer = footer_for(doc, layout, qr_mrn)
+    bottom = max(margins["bottom"], footer.height)  # the margin grows when the footer needs more room
     head, running = letterhead(doc.clinic_name, doc.logo, layout), running_name(doc.clinic_name, layout)
     if head.name is None or running is None:  # the build refuses such a name first; the API may not have
         raise HandoutsError(name_problems(doc.job.clinic, doc.clinic_name, layout))
-    bottom = max(margins["bottom"], footer.height)  # the margin grows when the footer needs more room
+    tallest = max(header_height(layout, head), running_header_height(layout, running))
+    if height - margins["top"] - bottom - tallest < body_room(layout):
+        raise HandoutsError([Problem(footer.longest, f"makes the footer {len(footer.lines)} lines long, which leaves "
+                                                     f"too little room for the text on the page with layout "
+                                                     f"{layout.name!r}: shorten it")])
 
     def frame(header_h: float, name: str) -> Frame:
         return Frame(margins["left"], bottom, width - margins["left"] - margins["right"],
@@ -58,8 +64,9 @@ def render(doc: ResolvedDocument, layout: Layout, qr_mrn: str | None = None) -> 
         author=doc.clinic_name,
         subject=doc.subject,
         creator="handouts",
+        producer=PRODUCER,  # BaseDocTemplate would otherwise reset what post.stamp sets
         lang=doc.job.lang,
-        invariant=1,  # a file ID digested from what is written; post.stamp sets the dates
+        invariant=1,  # no time in the file: post.stamp sets the dates, post.file_id the ID
         initialFontName=kit.styles["body"].fontName,
     )
     # Page 1 carries the letterhead (logo, name, rule); later pages a slim running header, so
@@ -77,11 +84,11 @@ def render(doc: ResolvedDocument, layout: Layout, qr_mrn: str | None = None) -> 
                                tagger=Tagger() if TAGGED else None, **kwargs)
         stamp(made, doc.reviewed)
         if TAGGED:
-            made.metadata = lambda producer: xmp(doc.plain_title, doc.clinic_name, doc.reviewed, producer)
+            made.metadata = xmp(doc.plain_title, doc.clinic_name, doc.reviewed, PRODUCER)
         return made
 
     template.build(_story(doc, kit), canvasmaker=canvas)
-    return buffer.getvalue(), pages[0]
+    return file_id(buffer.getvalue()), pages[0]
 
 
 class _Handout(BaseDocTemplate):
@@ -124,7 +131,7 @@ class _NumberedCanvas(Canvas):
         self._fields: list[tuple[FieldSpot, Element | None]] = []
         self._footer, self._layout, self._pages = footer, layout, pages
         self.tagger = tagger
-        self.metadata: Callable[[str], bytes] | None = None  # the XMP, given the producer the info dictionary names
+        self.metadata: bytes | None = None  # the XMP metadata, written into the catalog by save()
         self._widget_of: Element | None = None  # the Form element whose widget is being made
         # Markers in paragraph text call this; untagged, they do nothing.
         self.setNamedCB(CALLBACK, lambda canvas, kind, label: tagger.marker(label) if tagger else None)
@@ -227,8 +234,7 @@ class _NumberedCanvas(Canvas):
         catalog.StructTreeRoot = self.tagger.write(self._doc, pages)
         catalog.MarkInfo = PDFDictionary({"Marked": "true"})
         if self.metadata is not None:
-            stream = PDFStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}),
-                               self.metadata(self._doc.info.producer))
+            stream = PDFStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}), self.metadata)
             catalog.Metadata = stream
 
 

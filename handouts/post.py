@@ -1,20 +1,21 @@
 """The PDF's own details, which ReportLab writes as it lays out: version, dates, viewer settings.
 
 No second pass over the file: ReportLab sets the version, the dates (from the content's review
-date, or SOURCE_DATE_EPOCH), the title shown by viewers, the language and, in invariant mode,
-a file ID that is a digest of what it wrote, so the same input gives the same bytes. What
-ReportLab cannot do itself (filling, flattening and merging forms) belongs here too. `xmp`
-writes the XMP metadata PDF/UA asks for (pdfuaid:part 1, dc:title), set in the catalog as
-the canvas saves.
+date, or SOURCE_DATE_EPOCH), the title shown by viewers and the language, in invariant mode, so
+the same input gives the same bytes. What ReportLab cannot do itself belongs here: the file ID as
+a digest of the whole file (`file_id`), filling, flattening and merging forms. `xmp` writes the
+XMP metadata PDF/UA asks for (pdfuaid:part 1, dc:title), set in the catalog as the canvas saves.
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import os
+import re
 import time
-from typing import Any
 from html import escape
+from typing import Any
 
 PDF_VERSION = (1, 7)  # what ReportLab lays out is valid PDF 1.7 (ISO 32000-1); it would declare 1.4
 PRODUCER = "handouts (ReportLab)"
@@ -71,3 +72,21 @@ def xmp(title: str, author: str, reviewed: str, producer: str) -> bytes:
 </rdf:RDF>
 </x:xmpmeta>
 <?xpacket end="w"?>""".encode()
+
+
+_TRAILER_ID = re.compile(rb"/ID\s*\[<([0-9a-fA-F]{32})><\1>\]")
+
+
+def file_id(pdf: bytes) -> bytes:
+    """`pdf` (as ReportLab wrote it) with its file ID set to a digest of the whole file.
+
+    In invariant mode ReportLab digests only the title, author and subject (and a fixed time), so
+    two PDFs with other text would share an ID, which readers and archives take for one document.
+    The new ID has the same length, in the trailer after the cross-reference table: no offset moves.
+    """
+    found = list(_TRAILER_ID.finditer(pdf))
+    if not found:
+        raise ValueError("ReportLab wrote no file ID where one was expected")
+    start, end = found[-1].span()
+    digest = hashlib.sha256(pdf).hexdigest()[:32].encode("ascii")  # the 16 bytes ReportLab's ID has
+    return pdf[:start] + pdf[start:end].replace(found[-1].group(1), digest) + pdf[end:]

@@ -36,6 +36,11 @@ def epoch_problems(environ: Mapping[str, str] = os.environ) -> list[Problem]:
     return []
 
 
+def body_room(layout: Layout) -> float:
+    """The least height a page must leave between header and footer: the title and BODY_LINES lines of text."""
+    return layout.type["title"] * 1.2 + BODY_LINES * layout.type["leading"]
+
+
 def layout_file(name: str, directory: Path) -> Path:
     """The file a --layout value names, as handouts.layouts reads it (for messages)."""
     return Path(name) if name.endswith((".yaml", ".yml")) else directory / f"{name}.yaml"
@@ -64,7 +69,7 @@ def geometry_problems(layout: Layout, labels: Mapping[str, Mapping[str, str]], f
     problems: list[Problem] = []
     # The footer has at least two lines (clinic and phone; title, version and date); longer ones take more.
     bottom = max(margins["bottom"], Footer(("", ""), "", small).height)
-    need = layout.type["title"] * 1.2 + BODY_LINES * layout.type["leading"]
+    need = body_room(layout)
     for page, header in (("page 1", header_height(layout)), ("later pages", running_header_height(layout))):
         room = height - margins["top"] - bottom - header
         if room < need:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from handouts.api import Selection, document_pdf
-from handouts.errors import HandoutsError, Problem, Where
+from handouts.errors import HandoutsError, Problem, RunFailure, Where
 from handouts.write import atomic_write, cause
 
 DEFAULT_DPI = 110.0  # a Letter page is 935 x 1210 pixels: the whole page fits a laptop screen, the text readable
@@ -58,6 +58,4 @@ def write_png(path: Path, png: bytes) -> None:
     try:
         atomic_write(path, png)
     except OSError as exc:
-        error = HandoutsError([Problem(Where(str(path)), f"could not be written: {cause(exc)}")])
-        error.exit_code = 1
-        raise error from None
+        raise RunFailure([Problem(Where(str(path)), f"could not be written: {cause(exc)}")]) from None

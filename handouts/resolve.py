@@ -35,6 +35,7 @@ from handouts.model import (
 from handouts.templates import Budget, environment, prepare, sentence
 
 _TAG = re.compile(r"<[^>]+>")
+FOOTER_LABELS = ("page_of", "phone", "version", "reviewed")  # and `form` on a form's pages
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,8 @@ class Resolver:
         self.context["offered"] = [treatments[t] for t in clinic.treatments if t in treatments]
         for name in ("name", "phone"):  # printed in every page header and footer
             self.check_glyphs(str(values.get(name, "")), clinic.where_of(name))
+        for key in FOOTER_LABELS:  # drawn as written on every page: never as a box
+            self.label(key)
         self.header_glyphs = list(self.glyphs)  # every document of this clinic and language has these
         self.treatment_problems = list(self.problems)  # and these: the treatment texts are rendered once, here
 
@@ -153,8 +156,11 @@ class Resolver:
         return result.strip()
 
     def label(self, key: str) -> str:
-        """One of the content's short labels in this language, as paragraph markup."""
-        return html.escape(self.content.labels[self.lang][key], quote=False)
+        """One of the content's short labels in this language, as paragraph markup, its characters
+        checked against the shipped fonts."""
+        text = self.content.labels[self.lang][key]
+        self.check_glyphs(text, Where(str(self.content.path), 0, f"labels.{self.lang}.{key}"))
+        return html.escape(text, quote=False)
 
     def render_all(self, texts: tuple[Text, ...], context: dict[str, Any]) -> tuple[str, ...]:
         """Several content strings as markup, leaving out those that render empty."""
@@ -180,7 +186,8 @@ class Resolver:
         for char in missing_glyphs(text):
             origin = where
             for name, value in self.clinic.fields.items():
-                if char in str(value):
+                texts = value.values() if isinstance(value, dict) else (value,)  # str() of a dict escapes
+                if any(char in str(text) for text in texts):
                     origin = self.clinic.where_of(name)
                     break
             self.glyphs.append(Problem(origin, f"clinic {self.clinic.id!r}: character U+{ord(char):04X} "
@@ -284,6 +291,7 @@ def _document(r: Resolver, job: Job) -> ResolvedDocument:
     )
     if not job.document.form:
         return doc
+    r.label("form")  # in the footer of every page of a form
     form_id = job.document.id if job.treatment is None else f"{job.document.id}-{job.treatment}"
     return dataclasses.replace(doc, form=FormMark(form_id, content_hash(doc), r.content.languages[job.lang]))
 

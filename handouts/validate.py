@@ -27,6 +27,9 @@ from handouts.model import (
 _TWENTY_FOUR = re.compile(r"\b24\b|twenty-four|veinticuatro", re.I)
 
 
+TITLE_MAX = 150
+
+
 def _per_lang(ch: Checker, data: YMap, key: str, path: str, languages: dict[str, str]) -> dict[str, Text]:
     """A {lang: text} mapping that must name every content language."""
     value = ch.mapping(required(ch, data, key, path), line_of(data, key), f"{path}.{key}")
@@ -156,6 +159,10 @@ def _documents(ch: Checker, top: YMap, languages: dict[str, str]) -> dict[str, D
             ch.add(line_of(entry, "form"), f"{path}.form", "must be true or false")
         before = len(ch.gaps)
         title = _per_lang(ch, entry, "title", path, languages)
+        for lang, text in title.items():
+            if len(text.source) > TITLE_MAX:
+                ch.add(text.where.line, text.where.path, f"a title is at most {TITLE_MAX} characters (this one has "
+                                                         f"{len(text.source)}): it heads page 1 and every footer")
         subject = _per_lang(ch, entry, "subject", path, languages)
         sections = _sections(ch, entry, path, languages)
         gaps: dict[str, tuple[Problem, ...]] = {}

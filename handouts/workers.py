@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from handouts.errors import HandoutsError, unexpected
+from handouts.errors import RunFailure, unexpected
 from handouts.fingerprint import fingerprint
 from handouts.manifest import ManifestEntry
 from handouts.model import Content, Job, Layout, ResolvedDocument
@@ -106,11 +106,10 @@ def run(batch: Batch, workers: int, progress: Callable[[Outcome], None]) -> None
             for outcome in future.result():
                 progress(outcome)
     except BrokenProcessPool:
-        error = HandoutsError(["a worker process stopped while making documents (killed, or out of memory?): the "
-                               "manifest lists what was finished; run the build again, with fewer -j if memory "
-                               "is short"])
-        error.exit_code = 1  # some documents were written
-        raise error from None
+        # Some documents were written.
+        raise RunFailure(["a worker process stopped while making documents (killed, or out of memory?): the "
+                          "manifest lists what was finished; run the build again, with fewer -j if memory "
+                          "is short"]) from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         if previous is not None:

@@ -42,6 +42,7 @@ class Case:
     pdf: str = ""  # exit 0: the PDF, relative to the folder, whose text must show `shows`
     absent: tuple[str, ...] = field(default_factory=tuple)  # never in the output (patient values)
     check: Callable[[Path], None] | None = None  # more to check in the folder afterwards
+    environ: tuple[tuple[str, str], ...] = ()  # environment variables set for the run
 
 
 def _clinics(folder: Path, **fields: object) -> list[str]:
@@ -127,7 +128,6 @@ def _big_file(folder: Path) -> list[str]:
 
 
 def _epoch(folder: Path) -> list[str]:
-    os.environ["SOURCE_DATE_EPOCH"] = "1767225600000"  # milliseconds; the fixture below removes it
     return ["build", "aftercare", "--content", str(CONTENT), "--out", str(folder / "out")]
 
 
@@ -172,12 +172,16 @@ CASES: list[Case] = [
          "logo cannot be read as an image"),
     Case("clinics", "a clinic name of 300 characters", _clinic(name="Harbor Ketamine and Wellness " * 10), 2,
          "name: too long to print whole in the page header"),
+    Case("clinics", "a phone of 5,000 characters", _clinic(phone="5" * 5000), 2, "phone: at most 80 characters"),
     Case("clinics", "a character no shipped font has (an emoji) in the name", _clinic(name="X Clinic 🙂"), 1,
          "character U+1F642 '🙂' cannot be printed: no shipped font has it"),
     Case("clinics", "a control character (BEL) in the name", _clinic(name="X\x07Clinic"), 2,
-         "name: contains a control character"),
+         "name: has a control or invisible formatting character (U+0007)"),
     Case("clinics", "a right-to-left override (U+202E) in the phone", _clinic(phone="555\u202e0100"), 2,
-         "phone: contains a control character"),
+         "phone: has a control or invisible formatting character (U+202E)"),
+    Case("clinics", "a left-to-right isolate (U+2066) in the Spanish text of a per-language field",
+         _clinic(languages=["en", "es"], insurance_wording={"en": "Self-pay.", "es": "Pago \u2066propio."}), 2,
+         "insurance_wording.es: has a control or invisible formatting character (U+2066)"),
     # Content: written by the chain's content editors.
     Case("content", "raw ReportLab markup in a text", _content("<font color='red'>Hi</font>"), 2,
          "'<' and '>' are not allowed in content text"),
@@ -198,6 +202,9 @@ CASES: list[Case] = [
          "No filter named 'safe'"),
     Case("content", "`{{ clinic.__class__.__mro__ }}` (reaching Python internals)",
          _content("{{ clinic.__class__.__mro__ }}"), 2, "is not defined"),
+    Case("content", "a footer label of 6,400 characters (`labels.en.version`)",
+         _content('version: "Content version ' + "Content version " * 400 + '"', 'version: "Content version"'), 1,
+         "labels.en.version: makes the footer"),
     Case("content", "an unfinished placeholder `{{ clinic.name`", _content("{{ clinic.name"), 2,
          "this text is not a valid template"),
     # Patients: typed at the front desk or exported from an EHR.
@@ -219,7 +226,8 @@ CASES: list[Case] = [
     Case("attachment", "a file that is not a PDF", _attach(b"MZ\x90\x00 not a pdf"), 2,
          "attachment.pdf: is not a PDF file"),
     # What the person running the build controls.
-    Case("environment", "`SOURCE_DATE_EPOCH` in milliseconds", _epoch, 2, "after the year 9999 (milliseconds?"),
+    Case("environment", "`SOURCE_DATE_EPOCH` in milliseconds", _epoch, 2, "after the year 9999 (milliseconds?",
+         environ=(("SOURCE_DATE_EPOCH", "1767225600000"),)),
     Case("environment", "`--out` naming a file, not a folder", _out_is_a_file, 2, "Invalid value for '--out'"),
 ]
 
@@ -239,7 +247,9 @@ def _outside(folder: Path) -> set[Path]:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.input}-{i}" for i, c in enumerate(CASES)])
-def test_hostile_case(case: Case, tmp_path: Path) -> None:
+def test_hostile_case(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in case.environ:
+        monkeypatch.setenv(name, value)
     folder = tmp_path / "work"
     folder.mkdir()
     before = _outside(folder)

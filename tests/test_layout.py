@@ -158,6 +158,25 @@ def test_a_heading_stays_on_the_page_of_the_block_after_it(tmp_path: Path, layou
     assert moved == set(KEPT_BLOCKS)  # the case came up for every kind of block
 
 
+def test_a_lead_in_stays_on_the_page_of_the_list_it_introduces(tmp_path: Path) -> None:
+    # A paragraph ending in a colon introduces the list under it. One filler bullet more in each
+    # document moves it down a line, so that in some it would be the last line of page 1 with its
+    # list on page 2. No heading in between: only the lead-in's own keep-with-next holds it.
+    lead_in, first = "Before you leave the clinic, check these:", "Someone is here to drive you home"
+    documents = {f"lead-{n}": [("Filler", [{"bullets": [f"Filler line {i}" for i in range(n)]},
+                                           {"p": lead_in}, {"bullets": [first, "You have your next date"]}])]
+                 for n in range(25, 45)}
+    out = _build(_content(tmp_path, documents)) / "demo"
+    moved = []
+    for name in documents:
+        texts = _page_texts(out / f"{name}.en.pdf")
+        where = [i for i, text in enumerate(texts) if lead_in in text]
+        assert where == [i for i, text in enumerate(texts) if first in text], name
+        if where[0] > 0 and "Filler line" not in texts[where[0]]:  # the fillers ended a page; the lead-in began the next
+            moved.append(name)
+    assert moved  # the case came up
+
+
 def test_a_callout_taller_than_the_room_left_starts_under_its_heading(tmp_path: Path) -> None:
     # Callouts from a few lines to nearly a page: in some, the title and heading above leave too
     # little room, and the callout must continue on page 2 rather than leave its heading behind.

@@ -114,6 +114,7 @@ def test_metadata_title_author_subject_language(sample_build: dict[str, Any]) ->
     assert reader.trailer["/Root"]["/Lang"] == "es"
     assert reader.trailer["/Root"]["/ViewerPreferences"]["/DisplayDocTitle"] == True  # noqa: E712 - a pypdf BooleanObject
     assert info["/CreationDate"] == "D:20261127000000Z"
+    assert info.creator == "handouts" and info.producer == "handouts (ReportLab)"
     for path in sample_build["out"].rglob("*.pdf"):
         lang = path.stem.rsplit(".", 1)[1]
         meta = PdfReader(path).metadata

@@ -38,7 +38,6 @@ def parse(ch: Checker, value: Any, line: int, path: str) -> dict[str, Any] | Non
 
 def resolve(r: Resolver, data: dict[str, Any], context: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     """The contact lines as (label, value) markup; the name's line has no label."""
-    labels = r.content.labels[r.lang]
     rows: list[tuple[str, str]] = []
     for name, label, kind in FIELDS:
         value = r.clinic_values.get(name)
@@ -49,7 +48,7 @@ def resolve(r: Resolver, data: dict[str, Any], context: dict[str, Any]) -> tuple
             target = link_target(kind, text.strip()) if kind else None
             if target:
                 markup = f'{marker("open:Link")}<a href="{html.escape(target, quote=True)}">{markup}</a>{marker("close")}'
-            rows.append((html.escape(labels[label]) if label else "", markup))
+            rows.append((r.label(label) if label else "", markup))
     return tuple(rows)
 
 

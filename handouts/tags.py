@@ -16,6 +16,7 @@ when the canvas saves: the StructTreeRoot, its ParentTree, and the OBJRs of anno
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html import escape
@@ -79,6 +80,10 @@ class Tag:
     group: Group | None = None
     element: Element | None = None
     body: Element | None = None  # a list item's LBody, its Lbl coming first
+
+
+MARKER = re.compile(f'<onDraw name="{CALLBACK}" label="[^"]*"/>')
+"""A marker in paragraph markup: not text, so the form's content hash leaves it out."""
 
 
 def marker(command: str) -> str:

@@ -380,9 +380,11 @@ def test_a_flattened_consent_stays_tagged_with_the_values_after_their_labels(tmp
     """Flattening draws each filled value into the page as content of the tree (a P after its
     label's P), removes the widgets and their elements' references, and every check still passes."""
     path = tmp_path / "flat.pdf"
-    result = run("consent", "--content", CONTENT, "--clinic", "harbor", "--treatment", "iv", "--lang", "en",
-                 "--patient-name", "Ana Díaz", "--dob", "1984-03-02", "--mrn", "MRN-4417", "--flatten", "-o", path)
-    assert result.exit_code == 0, result.output
+    for made in (tmp_path / "first.pdf", path):
+        result = run("consent", "--content", CONTENT, "--clinic", "harbor", "--treatment", "iv", "--lang", "en",
+                     "--patient-name", "Ana Díaz", "--dob", "1984-03-02", "--mrn", "MRN-4417", "--flatten", "-o", made)
+        assert result.exit_code == 0, result.output
+    assert path.read_bytes() == (tmp_path / "first.pdf").read_bytes()  # the values' resource names are not random
     texts = [squeeze(text) for _, text in tree_text(path)]
     assert squeeze("Ana Díaz") in texts and squeeze("MRN-4417") in texts
     name_at = texts.index(squeeze("Ana Díaz"))
@@ -530,6 +532,28 @@ def test_the_readme_table_lists_the_conditions_checked() -> None:
     """The README's Matterhorn table names exactly the conditions tested here."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert re.findall(r"^\| ([0-9]{2}-[0-9]{3}) \|", readme, re.M) == sorted(MATTERHORN)
+
+
+def test_a_form_hash_counts_words_not_structure_markers() -> None:
+    """The hash a form prints says what it says: a marker in its text leaves it, a word changes it."""
+    import dataclasses
+
+    from handouts.fingerprint import content_hash
+    from handouts.tags import marker
+
+    content, clinics = load_inputs(CONTENT)
+    doc = resolve_jobs(content, plan(content, clinics, documents=["consent"], clinic_ids=["harbor"], langs=["en"]))[0]
+    assert isinstance(doc, ResolvedDocument)
+    section = doc.sections[1]
+    block = next(b for b in section.blocks if b.kind == "p")
+
+    def with_text(text: str) -> ResolvedDocument:
+        blocks = tuple(dataclasses.replace(b, data=text) if b is block else b for b in section.blocks)
+        sections = tuple(dataclasses.replace(s, blocks=blocks) if s is section else s for s in doc.sections)
+        return dataclasses.replace(doc, sections=sections)
+
+    assert content_hash(with_text(marker("open:Span:es") + block.data + marker("close"))) == content_hash(doc)
+    assert content_hash(with_text(block.data + " Also.")) != content_hash(doc)
 
 
 def test_untagged_build_has_no_structure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -44,7 +44,7 @@ def flatten_tagged(document: Any) -> None:
             if appearance is None or flags & HIDDEN or not flags & PRINT or _off(annot):
                 _remove(element)
                 continue
-            name = page.add_resource(appearance, pikepdf.Name.XObject, prefix="Fld")
+            name = page.add_resource(appearance, pikepdf.Name.XObject, name=_free_name(page, "/Fld"))
             mcid = len(owners)
             owners.append(element)
             code.append(f"/P <</MCID {mcid}>> BDC q {_placement(annot, appearance)} cm {name} Do Q EMC")
@@ -61,6 +61,18 @@ def flatten_tagged(document: Any) -> None:
             del page.obj["/Annots"]
     tree.ParentTree.Nums = pikepdf.Array([item for i in range(0, len(nums), 2) if int(nums[i]) not in gone
                                           for item in (nums[i], nums[i + 1])])
+
+
+def _free_name(page: Any, prefix: str) -> Any:
+    """The first XObject name `prefix`1, `prefix`2, ... the page does not use: chosen, not random
+    (pikepdf's own prefix= names are), so the same input gives the same bytes."""
+    import pikepdf
+
+    used = page.obj.get("/Resources", {}).get("/XObject", {})
+    number = 1
+    while f"{prefix}{number}" in used:
+        number += 1
+    return pikepdf.Name(f"{prefix}{number}")
 
 
 def _appearance(annot: Any) -> Any:

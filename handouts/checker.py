@@ -63,6 +63,10 @@ class Checker:
         if markup and ("<" in bare or ">" in bare):
             self.add(line, path, "'<' and '>' are not allowed in content text (use **bold** for emphasis)")
             return None
+        if markup and ("[[" in (rest := spec.SPAN.sub("", bare)) or "]]" in rest):
+            self.add(line, path, "'[[' marks words in another language: write [[es|AYUDA]] "
+                                 "(a language code such as es or zh-Hant, a bar, the words, then ']]')")
+            return None
         return Text(source, self.where(line, path))
 
     def visible(self, text: str, line: int, path: str) -> bool:

@@ -19,6 +19,7 @@ from typing import Any
 from handouts import __version__
 from handouts.fonts import FONT_DIR
 from handouts.model import Layout, ResolvedDocument
+from handouts.tags import MARKER
 
 
 def fingerprint(doc: ResolvedDocument, layout: Layout, pdf_date: str) -> str:
@@ -47,15 +48,27 @@ def content_hash(doc: ResolvedDocument) -> str:
     """A short digest of a document's exact text for one clinic (what a form prints on every page).
 
     Two printed forms with the same hash say the same words; unlike the fingerprint, it
-    ignores the layout, fonts and code, which change how a form looks, not what it says.
+    ignores the layout, fonts and code, which change how a form looks, not what it says, and
+    the structure tags' markers in the text (handouts.tags), which change how it is read out.
     """
     said = {
         "title": doc.title, "subject": doc.subject, "clinic": [doc.clinic_name, doc.phone],
         "labels": dict(doc.labels), "version": doc.version, "language": doc.job.lang,
-        "sections": [[s.id, s.heading, [[b.kind, b.data] for b in s.blocks]] for s in doc.sections],
+        "sections": [[s.id, s.heading, [[b.kind, _untagged(b.data)] for b in s.blocks]] for s in doc.sections],
     }
     text = json.dumps(said, sort_keys=True, ensure_ascii=False, default=_plain)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
+
+
+def _untagged(data: Any) -> Any:
+    """A block's resolved data without the structure markers in its text."""
+    if isinstance(data, str):
+        return MARKER.sub("", data)
+    if isinstance(data, dict):
+        return {key: _untagged(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_untagged(item) for item in data]
+    return data
 
 
 def _plain(value: Any) -> Any:

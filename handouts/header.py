@@ -4,6 +4,11 @@ The clinic's name is never cut short. It is set smaller, down to the layout's li
 wrapped onto as many as MAX_NAME_LINES lines, and the header grows to hold them; a name that
 needs more is refused before anything is written (`name_problems`). A logo is fitted by its
 height and by its width, so a wide wordmark leaves the name its room.
+
+In the structure tree (handouts.tags) the headers are artifacts, running headers that repeat
+on every page, except the logo: a Figure whose alternative text is the clinic's `logo_alt`,
+else its name. The name printed beside the logo stays an artifact, so a screen reader says
+the clinic once; the contact block and the document's author name it again where it is content.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from handouts.errors import Problem
 from handouts.fonts import register
 from handouts.footer import wrap
 from handouts.model import Clinic, Layout, ResolvedDocument
+from handouts.tags import figure
 
 HEADER_NAME_GAP = 12.0  # from the logo to the name
 LOGO_TO_RULE = 6.0  # from the letterhead (page 1) down to the brand rule
@@ -133,7 +139,9 @@ def draw_letterhead(canvas: Canvas, doc: ResolvedDocument, head: Letterhead, lay
     x = left
     if doc.logo is not None:
         image = _logo_image(doc.logo, head.logo_height)
-        canvas.drawImage(image, left, middle - head.logo_height / 2, head.logo_width, head.logo_height, mask="auto")
+        bottom = middle - head.logo_height / 2
+        with figure(canvas, doc.logo_alt or doc.clinic_name, (left, bottom, left + head.logo_width, bottom + head.logo_height)):
+            canvas.drawImage(image, left, bottom, head.logo_width, head.logo_height, mask="auto")
         x = left + head.logo_width + HEADER_NAME_GAP
     assert head.name is not None  # name_problems refused the document before it got here
     _draw_name(canvas, head.name, layout, brand, x, middle)

@@ -11,6 +11,7 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Paragraph
 
 from handouts.blocks import KINDS
@@ -24,7 +25,11 @@ from handouts.header import (draw_letterhead, draw_running_header, header_height
                              running_header_height, running_name)
 from handouts.model import Layout, ResolvedDocument
 from handouts.preflight import body_room
-from handouts.post import PDF_VERSION, PRODUCER, file_id, stamp
+from handouts.post import PDF_VERSION, PRODUCER, file_id, stamp, xmp
+from handouts.tags import ARTIFACT, CALLBACK, Element, Tagger
+
+TAGGED = True
+"""Write tagged PDF (PDF/UA-1). Off only to measure what tagging costs (bench/bench_tagging.py)."""
 
 rl_config.useA85 = 0  # images as binary streams: ASCII85 only makes PDFs a quarter bigger and slower to write
 
@@ -75,8 +80,11 @@ def render(doc: ResolvedDocument, layout: Layout, qr_mrn: str | None = None) -> 
     pages: list[int] = []
 
     def canvas(*args: Any, **kwargs: Any) -> _NumberedCanvas:
-        made = _NumberedCanvas(*args, footer=footer, layout=layout, pages=pages, pdfVersion=PDF_VERSION, **kwargs)
+        made = _NumberedCanvas(*args, footer=footer, layout=layout, pages=pages, pdfVersion=PDF_VERSION,
+                               tagger=Tagger() if TAGGED else None, **kwargs)
         stamp(made, doc.reviewed)
+        if TAGGED:
+            made.metadata = xmp(doc.plain_title, doc.clinic_name, doc.reviewed, PRODUCER)
         return made
 
     template.build(_story(doc, kit), canvasmaker=canvas)
@@ -107,14 +115,67 @@ class _Heading(Paragraph):
 
 
 class _NumberedCanvas(Canvas):
-    """Holds every page until the end so the footer can say "Page X of Y"."""
+    """Holds every page until the end so the footer can say "Page X of Y"; and, with a `tagger`,
+    writes tagged PDF: each page's drawing is an artifact except what tagged flowables draw as
+    content (handouts.tags), and save() writes the structure tree."""
 
-    def __init__(self, *args: Any, footer: Footer, layout: Layout, pages: list[int], **kwargs: Any) -> None:
+    _code: list[str]  # ReportLab's own, which its type stubs leave out: the page's operators,
+    _doc: Any  # its PDF document,
+    _pageNumber: int  # and the number of the page being drawn
+
+    def __init__(self, *args: Any, footer: Footer, layout: Layout, pages: list[int], tagger: Tagger | None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._held: list[dict[str, Any]] = []
         self._anchors: list[tuple[str, float]] = []
-        self._fields: list[FieldSpot] = []
+        self._fields: list[tuple[FieldSpot, Element | None]] = []
         self._footer, self._layout, self._pages = footer, layout, pages
+        self.tagger = tagger
+        self.metadata: bytes | None = None  # the XMP metadata, written into the catalog by save()
+        self._widget_of: Element | None = None  # the Form element whose widget is being made
+        # Markers in paragraph text call this; untagged, they do nothing.
+        self.setNamedCB(CALLBACK, lambda canvas, kind, label: tagger.marker(label) if tagger else None)
+        self._artifact()
+
+    def _artifact(self) -> None:
+        """Open the artifact sequence that covers whatever is drawn next, until content closes it."""
+        if self.tagger is not None:
+            self._code.append(ARTIFACT)
+
+    def beginText(self, x: float = 0, y: float = 0, direction: Any = None) -> Any:  # noqa: N802 - ReportLab's name
+        text = super().beginText(x, y, direction)
+        if self.tagger is not None and self.tagger.begin_text(text):
+            text.__class__ = _SpacedLines
+        return text
+
+    def drawText(self, aTextObject: Any) -> None:  # noqa: N802, N803 - ReportLab's names
+        """Draw a text object; one with tagged content steps out of the artifact sequence around it."""
+        if self.tagger is not None and self.tagger.end_text(aTextObject):
+            self._code.append("EMC")
+            super().drawText(aTextObject)
+            self._artifact()
+        else:
+            super().drawText(aTextObject)
+
+    def _addAnnotation(self, annotation: Any, name: str | None = None, addtopage: int = 1) -> None:  # noqa: N802
+        super()._addAnnotation(annotation, name, addtopage)  # type: ignore[misc]
+        if self.tagger is None:
+            return
+        if self._widget_of is None:  # a link: screen readers say its target
+            from reportlab.pdfbase.pdfdoc import PDFString
+
+            annotation["Contents"] = PDFString(annotation["A"]["URI"].s)
+        self.tagger.annotate(annotation, self._doc.Reference(annotation), self._widget_of)
+
+    def _setAnnotations(self, page: Any) -> None:  # noqa: N802 - ReportLab's name
+        """The page's annotations; tagged, also its key in the ParentTree and tab order by structure."""
+        super()._setAnnotations(page)  # type: ignore[misc]
+        if self.tagger is not None:
+            from reportlab.pdfbase.pdfdoc import PDFName
+
+            page.__NoDefault__ = [*page.__NoDefault__, "StructParents", "Tabs"]  # ReportLab writes only listed keys
+            page.StructParents = self._pageNumber - 1
+            page.Tabs = PDFName("S")
 
     def anchor(self, key: str, top: float) -> None:
         """Mark a destination `top` points above the bottom of this page; save() binds it to the page."""
@@ -122,14 +183,19 @@ class _NumberedCanvas(Canvas):
 
     def add_field(self, spot: FieldSpot) -> None:
         """A form field drawn on this page; save() creates its widget when the page is emitted."""
-        self._fields.append(spot)
+        tagger = self.tagger
+        self._fields.append((spot, tagger.child(tagger.stack[-1], "Form") if tagger else None))
 
     def showPage(self) -> None:  # noqa: N802 - ReportLab's name
+        if self.tagger is not None:
+            self._code.append("EMC")  # the page's artifact sequence
+            self.tagger.page += 1
         self._held.append(dict(self.__dict__))
         self._anchors = []  # the held copy keeps this page's lists
         self._fields = []
         # ReportLab's own reset for the next page, without emitting this one:
         self._startPage()  # type: ignore[attr-defined]
+        self._artifact()
 
     def save(self) -> None:
         total = len(self._held)
@@ -143,12 +209,44 @@ class _NumberedCanvas(Canvas):
             # ReportLab binds a destination to the page being emitted, so only now is the page number right.
             for key, top in self._anchors:
                 self.bookmarkPage(key, fit="XYZ", top=top)
-            for spot in self._fields:  # a widget names the page being emitted as its own
+            if self.tagger is not None:
+                self.tagger.page = number - 1
+            for spot, element in self._fields:  # a widget names the page being emitted as its own
+                self._widget_of = element
                 _widget(self, spot)
+            self._widget_of = None
             count = self._annotationCount
+            self._artifact()
             draw_footer(self, self._footer, self._layout, number, total)
+            if self.tagger is not None:
+                self._code.append("EMC")
             super().showPage()
+        if self.tagger is not None:
+            self._write_structure(total)
         super().save()
+
+    def _write_structure(self, pages: int) -> None:
+        """Put the structure tree, the marked flag and the XMP metadata in the catalog."""
+        from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFStream
+
+        assert self.tagger is not None
+        catalog = self._doc.Catalog
+        catalog.StructTreeRoot = self.tagger.write(self._doc, pages)
+        catalog.MarkInfo = PDFDictionary({"Marked": "true"})
+        if self.metadata is not None:
+            stream = PDFStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}), self.metadata)
+            catalog.Metadata = stream
+
+
+class _SpacedLines(PDFTextObject):
+    """Tagged text whose lines end in a space: a reader of the structure tree (a screen reader,
+    copying text) joins the lines of a paragraph as written, and ReportLab's lines end without
+    one ("con" + "esketamina"). Invisible: nothing is drawn after the space."""
+
+    def _textOut(self, text: str, TStar: int = 0) -> None:  # noqa: N803 - ReportLab's names
+        if TStar and not text.endswith((" ", "\xa0")):
+            text += " "
+        super()._textOut(text, TStar)  # type: ignore[misc]  # ReportLab's, not in its stubs
 
 
 def _widget(canvas: Canvas, spot: FieldSpot) -> None:

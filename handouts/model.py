@@ -198,3 +198,4 @@ class ResolvedDocument:
     logo: Path | None
     sections: tuple[ResolvedSection, ...]
     form: FormMark | None = None  # set for a fillable form
+    logo_alt: str = ""  # the logo's alternative text (the clinic's logo_alt, else its name)

@@ -3,7 +3,8 @@
 No second pass over the file: ReportLab sets the version, the dates (from the content's review
 date, or SOURCE_DATE_EPOCH), the title shown by viewers and the language, in invariant mode, so
 the same input gives the same bytes. What ReportLab cannot do itself belongs here: the file ID as
-a digest of the whole file (`file_id`), filling, flattening and merging forms.
+a digest of the whole file (`file_id`), filling, flattening and merging forms. `xmp` writes the
+XMP metadata PDF/UA asks for (pdfuaid:part 1, dc:title), set in the catalog as the canvas saves.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import hashlib
 import os
 import re
 import time
+from html import escape
 from typing import Any
 
 PDF_VERSION = (1, 7)  # what ReportLab lays out is valid PDF 1.7 (ISO 32000-1); it would declare 1.4
@@ -46,6 +48,30 @@ def stamp(canvas: Any, reviewed: str) -> None:
     canvas.setDateFormatter(lambda *ymdhms: "D:%04d%02d%02d%02d%02d%02dZ" % ymdhms)
     canvas.setProducer(PRODUCER)
     canvas.setViewerPreference("DisplayDocTitle", "true")  # viewers show the title, not the file name
+
+
+def xmp(title: str, author: str, reviewed: str, producer: str) -> bytes:
+    """The document's XMP metadata: title, author, producer and dates as its info dictionary has them,
+    and the PDF/UA-1 identification (pdfuaid:part 1). Only these: it is written uncompressed in
+    every PDF (the catalog's /Lang gives the language)."""
+    moment = pdf_moment(reviewed).strftime("%Y-%m-%dT%H:%M:%SZ")
+    title, author, producer = (escape(value) for value in (title, author, producer))
+    return f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/"
+ xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
+<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
+<dc:creator><rdf:Seq><rdf:li>{author}</rdf:li></rdf:Seq></dc:creator>
+<pdf:Producer>{producer}</pdf:Producer>
+<xmp:CreatorTool>handouts</xmp:CreatorTool>
+<xmp:CreateDate>{moment}</xmp:CreateDate>
+<xmp:ModifyDate>{moment}</xmp:ModifyDate>
+<pdfuaid:part>1</pdfuaid:part>
+</rdf:Description>
+</rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>""".encode()
 
 
 _TRAILER_ID = re.compile(rb"/ID\s*\[<([0-9a-fA-F]{32})><\1>\]")

@@ -287,6 +287,7 @@ def _document(r: Resolver, job: Job) -> ResolvedDocument:
         accent_color=fields.get("accent_color"),
         logo=job.clinic.logo,
         sections=tuple(sections),
+        logo_alt=" ".join(str(r.clinic_values.get("logo_alt") or r.clinic_values["name"]).split()),
     )
     if not job.document.form:
         return doc

@@ -108,6 +108,8 @@ def literal(text: str) -> str:
 
 
 JINJA = re.compile("|".join(f"{literal(start)}.*?{literal(end)}" for start, end in TEMPLATE_TAGS), re.S)
+SPAN = re.compile(r"\[\[([a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)\|(.+?)\]\]", re.S)
+"""Words in another language in content text: [[es|AYUDA]] (a language tag, a bar, the words)."""
 """A placeholder, statement or comment in content text."""
 
 TREATMENT_KEYS = ("name", "short", "how", "session", "driving", "ride")
@@ -176,6 +178,7 @@ CLINIC = Shape(
      "website": _optional(CLINIC_VALUE),
      "email": _optional(CLINIC_VALUE),
      "logo": _optional(PATH, doc="A PNG or JPEG, relative to the file that names it."),
+     "logo_alt": _optional(CLINIC_VALUE, doc="What the logo says, read out by screen readers (default: the name)."),
      "primary_color": _optional(PATTERN, pattern=COLOR),
      "accent_color": _optional(PATTERN, pattern=COLOR),
      "insurance_wording": _optional(CLINIC_VALUE),

@@ -20,6 +20,9 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
+from handouts.spec import SPAN
+from handouts.tags import span
+
 SECONDS = 5.0  # per document: its templates take milliseconds; this is a loop gone wrong
 CHARACTERS = 1_000_000  # per document: about 300 pages of text, far past any page budget
 LARGEST = 100_000  # characters in one value, and the largest number a call or filter is given
@@ -111,7 +114,8 @@ def environment(undefined: type[StrictUndefined]) -> SandboxedEnvironment:
 
 
 def prepare(source: str) -> str:
-    """Template source with the content's own `&` escaped and **bold** turned into <b> markup.
+    """Template source with the content's own `&` escaped, **bold** turned into <b> markup, and
+    [[es|AYUDA]] into words marked as another language (a Span with /Lang in tagged PDF).
 
     Only the text between the template tags is read for `**`: `{{ 2 ** 3 }}` is arithmetic,
     while `**{{ treatment.name }}**` still makes the name bold.
@@ -122,6 +126,7 @@ def prepare(source: str) -> str:
     text = "".join(part.replace("&", "&amp;") + (f"\x00{i}\x00" if i < len(tags) else "")
                    for i, part in enumerate(parts[::2]))
     text = _BOLD.sub(r"<b>\1</b>", text)
+    text = SPAN.sub(lambda m: span(m.group(1), m.group(2)), text)
     return _MARKER.sub(lambda m: tags[int(m.group(1))], text)
 
 

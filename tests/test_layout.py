@@ -209,7 +209,8 @@ def _lines(path: Path, page: int, size: float, bold: bool) -> list[tuple[float, 
         baseline = round(y.value, 1)
         lines[baseline] = lines.get(baseline, "") + chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, i))
     doc.close()
-    return sorted(lines.items(), reverse=True)
+    # A line of tagged text ends in a space, for screen readers (handouts.layout._SpacedLines): unseen.
+    return sorted(((baseline, text.rstrip(" ")) for baseline, text in lines.items()), reverse=True)
 
 
 def test_the_title_keeps_its_last_two_words_together(tmp_path: Path) -> None:

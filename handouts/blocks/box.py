@@ -86,4 +86,4 @@ def draw(data: dict[str, Any], kit: Kit) -> list[Flowable]:
         ("TOPPADDING", (0, 0), (-1, -1), pad),
         ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
     ])
-    return [Kept([tagged(frame, "Form")]), Spacer(1, kit.body * 0.8)]
+    return [Kept([tagged(frame, "Div")]), Spacer(1, kit.body * 0.8)]

@@ -33,7 +33,9 @@ def draw(data: tuple[str, ...], kit: Kit) -> list[Flowable]:
     from reportlab.platypus import Paragraph, Spacer
 
     from handouts.blocks.flow import tagged
+    from handouts.tags import Group
 
     style = kit.styles["bullet"]
-    items: list[Flowable] = [tagged(Paragraph(item, style, bulletText="•"), "LI") for item in data]
+    group = Group("L")  # the items are flowables of their own, so the list may break between them; one L holds them
+    items: list[Flowable] = [tagged(Paragraph(item, style, bulletText="•"), "LI", group=group) for item in data]
     return [*items, Spacer(1, style.spaceAfter)]

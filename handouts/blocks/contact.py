@@ -2,6 +2,9 @@
 
 A phone number, website or email address that plainly is one becomes a link; clinic values
 are escaped for the text and the link target alike, so no quote or tag of theirs gets out.
+In the structure tree the name is a P and the rest a Table: one row per detail, its label a
+row header (TH, Scope Row) and its value a TD, a link inside it a Link; the separators
+between details sharing a line are artifacts.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from handouts.checker import Checker, no_settings
 from handouts.links import link_target
+from handouts.tags import marker
 from handouts.spec import NO_SETTINGS, Field
 
 if TYPE_CHECKING:
@@ -43,7 +47,7 @@ def resolve(r: Resolver, data: dict[str, Any], context: dict[str, Any]) -> tuple
             markup = html.escape(text)
             target = link_target(kind, text.strip()) if kind else None
             if target:
-                markup = f'<a href="{html.escape(target, quote=True)}">{markup}</a>'
+                markup = f'{marker("open:Link")}<a href="{html.escape(target, quote=True)}">{markup}</a>{marker("close")}'
             rows.append((r.label(label) if label else "", markup))
     return tuple(rows)
 
@@ -58,6 +62,7 @@ def draw(data: tuple[tuple[str, str], ...], kit: Kit) -> list[Flowable]:
     from reportlab.platypus import Paragraph, Spacer
 
     from handouts.blocks.flow import Kept, para
+    from handouts.tags import Group
 
     muted = kit.colors["muted"].hexval().replace("0x", "#")  # the layout's own colour, never clinic data
     style = kit.styles["body"]
@@ -65,7 +70,8 @@ def draw(data: tuple[tuple[str, str], ...], kit: Kit) -> list[Flowable]:
     for label, value in data:
         if not label:
             continue
-        part = f'<font color="{muted}">{label}</font>\xa0{value}'
+        part = (f'{marker("open:TR")}{marker("open:TH:Row")}<font color="{muted}">{label}</font>{marker("close")}'
+                f'{marker("open:TD")}\xa0{value}{marker("close")}{marker("close")}')
         width = stringWidth(Paragraph(part, style).getPlainText(), style.fontName, style.fontSize)
         line = lines[-1] if lines else None
         if line is not None and sum(w for _, w in line) + kit.body * 2 * len(line) + width <= kit.width:
@@ -74,5 +80,7 @@ def draw(data: tuple[tuple[str, str], ...], kit: Kit) -> list[Flowable]:
             lines.append([(part, width)])
     separator = f'<font color="{muted}">\xa0\xa0·\xa0 </font>'
     flowables = [para(value, kit, "contact_name") for label, value in data if not label]
-    flowables += [para(separator.join(part for part, _ in line), kit, "contact_line") for line in lines]
-    return [Kept(flowables), Spacer(1, kit.body * 0.4)]  # each line a paragraph (role P) of its own
+    table = Group("Table")  # the lines' rows, in one table
+    flowables += [para(separator.join(part for part, _ in line), kit, "contact_line", None, group=table)
+                  for line in lines]
+    return [Kept(flowables), Spacer(1, kit.body * 0.4)]

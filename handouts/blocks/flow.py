@@ -1,8 +1,9 @@
 """What block drawings share: the kit of styles and colours, roles, keeping together, tables.
 
-Every flowable carries its structural role (`role`, and `alt` for figures) so that a later
-step can write PDF structure tags without re-deriving them from the drawing. ReportLab is
-imported here, and this module only by drawings: validating and resolving never load it.
+Every flowable carries its structural role (`role`, and `alt` for figures): `tagged` gives it
+a `handouts.tags.Tag`, which the canvas turns into a structure element as it draws (tagged
+PDF), keeping the role next to the drawing. ReportLab is imported here, and this module only
+by drawings: validating and resolving never load it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any, Callable
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table, TableStyle
+
+from handouts.tags import Group, Tag
 
 _TAG = re.compile(r"(<[^>]*>)")
 _GAP = re.compile(r"[ \t\r\n]+")  # where ReportLab may break a line (not at U+00A0)
@@ -60,11 +63,52 @@ class Kept(KeepTogether):
         return content
 
 
-def tagged(flowable: Flowable, role: str, alt: str | None = None) -> Flowable:
-    """Attach a structural role (H1, H2, P, L, LI, Table, Figure, Form) to a flowable."""
+class _Tagging:
+    """What a tagged flowable adds to its class: it draws inside its structure element, and the
+    parts it splits into (over a page break, or in a table row that breaks) keep its Tag, so
+    the two halves of a paragraph are one P with content on two pages."""
+
+    _tag: Tag
+
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802 - ReportLab's name
+        """Draw, inside this flowable's element when the canvas tags."""
+        tagger = getattr(canvas, "tagger", None)
+        if tagger is None:
+            super().drawOn(canvas, x, y, _sW)  # type: ignore[misc]
+            return
+        depth = tagger.enter(self._tag, bullet=bool(getattr(self, "bulletText", None)))
+        try:
+            super().drawOn(canvas, x, y, _sW)  # type: ignore[misc]
+        finally:
+            tagger.leave(depth)
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803 - ReportLab's names
+        """The parts, each carrying this flowable's Tag and role."""
+        parts: list[Flowable] = super().split(availWidth, availHeight)  # type: ignore[misc]
+        for part in parts:
+            if isinstance(part, _Tagging) and part is not self:
+                part._tag = self._tag
+                part.role = self._tag.role  # type: ignore[attr-defined]
+        return parts
+
+
+_TAGGED_CLASSES: dict[type, type] = {}
+
+
+def tagged(flowable: Flowable, role: str | None, alt: str | None = None, lang: str | None = None,
+           group: Group | None = None) -> Flowable:
+    """Give a flowable its structural role (H1, H2, H3, P, LI, Div, ...), alternative text, language,
+    and the element it shares with its neighbours (`group`: the L of a list's items). Role None:
+    the flowable adds only to its group."""
     flowable.role = role  # type: ignore[attr-defined]
     if alt is not None:
         flowable.alt = alt  # type: ignore[attr-defined]
+    flowable._tag = Tag(role, alt, lang, group)  # type: ignore[attr-defined]
+    kind = type(flowable)
+    if not issubclass(kind, _Tagging):
+        if kind not in _TAGGED_CLASSES:  # one subclass per class, made once: Paragraph -> TaggedParagraph
+            _TAGGED_CLASSES[kind] = type(f"Tagged{kind.__name__}", (_Tagging, kind), {})
+        flowable.__class__ = _TAGGED_CLASSES[kind]
     return flowable
 
 
@@ -85,9 +129,10 @@ def keep_last_words(markup: str) -> str:
     return markup
 
 
-def para(text: str, kit: Kit, style: str = "body", role: str = "P") -> Flowable:
-    """One paragraph in a style of the kit, tagged with its role."""
-    return tagged(Paragraph(text, kit.styles[style]), role)
+def para(text: str, kit: Kit, style: str = "body", role: str | None = "P", lang: str | None = None,
+         group: Group | None = None) -> Flowable:
+    """One paragraph in a style of the kit, tagged with its role (and language, and group)."""
+    return tagged(Paragraph(text, kit.styles[style]), role, lang=lang, group=group)
 
 
 def table(rows: list[list[Any]], kit: Kit, widths: list[float], style: list[Any],

@@ -2,7 +2,8 @@
 
 A field is drawn here as ink on the page (a line to write on, a box) and recorded with its
 place on the page; the canvas (handouts.layout) creates the AcroForm widget when the page is
-finally emitted, so that each field belongs to the page it is drawn on. ReportLab is imported
+finally emitted, so that each field belongs to the page it is drawn on. In the structure tree
+each field is a Form element holding its widget; the ink is an artifact, the labels are P. ReportLab is imported
 here, and this module only by drawings.
 """
 
@@ -135,7 +136,7 @@ def field_rows(items: Sequence[tuple[str, str, bool]], kit: Kit) -> Flowable:
             columns += [widths[i], (SHORT_LINE if short else rest / len(long)) if long else free / len(row)]
         lines.append(table([cells], kit, columns, [*_PLAIN, ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
     grid = table([[line] for line in lines], kit, [kit.width], [*_PLAIN, ("TOPPADDING", (0, 1), (-1, -1), 4)])
-    return tagged(grid, "Form")
+    return tagged(grid, None)  # a layout grid: no element of its own, its labels and fields go in order
 
 
 def checkbox_rows(items: Sequence[tuple[str, str]], kit: Kit) -> Flowable:
@@ -163,7 +164,7 @@ def checkbox_rows(items: Sequence[tuple[str, str]], kit: Kit) -> Flowable:
             columns += [size + LABEL_GAP, widths[i] - size - LABEL_GAP + (gap if n < len(row) - 1 else 0)]
         lines.append(table([cells], kit, columns, [*_PLAIN, ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     grid = table([[line] for line in lines], kit, [kit.width], [*_PLAIN, ("TOPPADDING", (0, 0), (-1, -1), 6)])
-    return tagged(grid, "Form")
+    return tagged(grid, None)  # a layout grid: no element of its own, its labels and fields go in order
 
 
 def initials_box(label: str, name: str, kit: Kit) -> tuple[Flowable, float]:
@@ -172,7 +173,7 @@ def initials_box(label: str, name: str, kit: Kit) -> tuple[Flowable, float]:
     width = max(width, _label_width(label, kit) + 2)
     slot = FieldSlot(name, _plain(label, kit), kit, max(height, kit.body * 2.2), style="box", width=width)
     box = table([[para(label, kit, "label")], [slot]], kit, [width], [*_PLAIN, ("BOTTOMPADDING", (0, 0), (0, 0), 2)])
-    return tagged(box, "Form"), width
+    return tagged(box, None), width
 
 
 def signature_line(label: str, kit: Kit) -> Flowable:
@@ -183,4 +184,4 @@ def signature_line(label: str, kit: Kit) -> Flowable:
         ("LINEBELOW", (1, 0), (1, 0), 0.8, kit.colors["text"]),
         ("TOPPADDING", (0, 0), (-1, -1), max(SIGN_HEIGHT, kit.body * 3)),
     ])
-    return tagged(line, "Form")
+    return tagged(line, None)

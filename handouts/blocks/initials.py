@@ -63,4 +63,4 @@ def draw(data: dict[str, Any], kit: Kit) -> list[Flowable]:
         ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
         ("ALIGN", (1, 0), (1, 0), "RIGHT"),
     ])
-    return [Kept([tagged(grid, "Form")]), Spacer(1, kit.body * 0.4)]
+    return [Kept([tagged(grid, None)]), Spacer(1, kit.body * 0.4)]  # a layout grid: no element of its own

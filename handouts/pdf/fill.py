@@ -9,7 +9,8 @@ are told not to redraw the values (NeedAppearances false), which some do badly. 
 take their exact on-state, /Yes: any other name would leave them silently unchecked.
 
 Flattening (pikepdf, i.e. qpdf) turns those appearances into page content and removes the
-fields: pypdf's own flattening leaves the widgets in place.
+fields: pypdf's own flattening leaves the widgets in place. A tagged form's widgets are drawn
+first by handouts.pdf.flat, which keeps the values in the structure tree.
 """
 
 from __future__ import annotations
@@ -75,7 +76,11 @@ def flatten(pdf: bytes) -> bytes:
     """`pdf` with every field's appearance drawn into its page and no form fields left."""
     import pikepdf
 
+    from handouts.pdf.flat import flatten_tagged
+
     with pikepdf.open(io.BytesIO(pdf)) as document:
+        if "/StructTreeRoot" in document.Root:
+            flatten_tagged(document)
         document.flatten_annotations(mode="all")
         if "/AcroForm" in document.Root:  # qpdf leaves an empty form behind
             del document.Root["/AcroForm"]

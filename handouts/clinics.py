@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
@@ -40,6 +41,7 @@ def load_clinics(path: Path, languages: Mapping[str, str], treatments: Mapping[s
 
 
 PHONES = ("phone", "after_hours_phone")
+PRINTED = ("name", "address", *PHONES)  # what patients read to find and call the clinic
 PHONE_MAX = 80
 ID_MAX = 64  # characters: a clinic id is a folder name, and paths under it must stay well inside the limits
 RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))})
@@ -130,6 +132,10 @@ def _clinic(
         else:
             if isinstance(value, str):
                 ch.visible(value, fline, fpath)
+            if key in PRINTED and isinstance(value, str) and not any(unicodedata.category(c)[0] in "LN" for c in value):
+                ch.add(fline, fpath, "has no letter or digit: it would print as nothing, or as a stray mark")
+            elif key in PHONES and not any(c.isdigit() for c in str(value)):
+                ch.add(fline, fpath, "has no digit: write the number a patient dials")
             if key in PHONES and len(str(value)) > PHONE_MAX:
                 ch.add(fline, fpath, f"at most {PHONE_MAX} characters, a number and perhaps an extension "
                                      f"(this one has {len(str(value))}): it prints in every page's footer")

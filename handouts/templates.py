@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
 
 from handouts.spec import SPAN
 from handouts.tags import span
@@ -28,6 +28,9 @@ CHARACTERS = 1_000_000  # per document: about 300 pages of text, far past any pa
 LARGEST = 100_000  # characters in one value, and the largest number a call or filter is given
 MAX_RANGE = 10_000  # items a range() may have
 MAX_EXPONENT = 1_000  # for **: 2 ** 1000 is already a 302-digit number
+MAX_BITS = 100_000  # the largest number * and ** may make: about 30,000 digits, made in microseconds
+TEXT_METHODS_REFUSED = frozenset({"format", "format_map", "expandtabs", "translate", "center", "ljust", "rjust", "zfill"})
+"""Text methods that make text of any size from a number or a pattern; content has placeholders instead."""
 FILTERS = ("abs", "attr", "capitalize", "count", "d", "default", "dictsort", "e", "escape", "first", "float",
            "int", "items", "join", "last", "length", "list", "lower", "map", "max", "min", "reject", "rejectattr",
            "replace", "reverse", "round", "select", "selectattr", "sort", "string", "striptags", "sum", "title",
@@ -45,26 +48,64 @@ class OverBudget(Exception):
     """A document's templates took too long, or made too much text."""
 
 
-class _Sandbox(SandboxedEnvironment):
-    """Jinja's sandbox, with operators and calls kept to sizes a handout can have."""
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's sandbox (lists and mappings cannot be changed), with operators and calls kept to
+    sizes a handout can have, checked before the value is made: a single C operation such as a
+    huge replace is never interrupted by the time budget."""
 
-    intercepted_binops = frozenset({"*", "**", "+"})
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:  # noqa: D102 - Jinja's hook
         if operator == "**" and isinstance(right, (int, float)) and abs(right) > MAX_EXPONENT:
             raise SecurityError(f"the power {right} is too large (at most {MAX_EXPONENT})")
+        if operator == "**" and isinstance(left, int) and isinstance(right, int) \
+                and left.bit_length() * right > MAX_BITS:
+            raise SecurityError(f"this power makes a number of more than {MAX_BITS:,} bits")
         if operator == "*":
             for value, times in ((left, right), (right, left)):
                 if isinstance(value, (str, list, tuple)) and isinstance(times, int) and len(value) * times > LARGEST:
                     raise SecurityError(f"repeating a text or list {times} times makes more than {LARGEST:,} items")
+            if isinstance(left, int) and isinstance(right, int) and left.bit_length() + right.bit_length() > MAX_BITS:
+                raise SecurityError(f"this product makes a number of more than {MAX_BITS:,} bits")
         if operator == "+" and isinstance(left, (str, list, tuple)) and hasattr(right, "__len__") \
                 and len(left) + len(right) > LARGEST:
             raise SecurityError(f"joining these makes more than {LARGEST:,} characters")
+        if operator == "%" and isinstance(left, str):
+            raise SecurityError("% formatting of text is not available in content: write {{ placeholders }}")
         return super().call_binop(context, operator, left, right)
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's signature
         _check_arguments(args, kwargs)
+        method = getattr(__obj, "__wrapped__", __obj)  # Jinja wraps str.format in a function of its own
+        owner, name = getattr(method, "__self__", None), getattr(method, "__name__", "")
+        if isinstance(owner, str):
+            if name in TEXT_METHODS_REFUSED:
+                raise SecurityError(f"the text method {name}() is not available in content")
+            if name == "replace" and len(args) >= 2:
+                _foresee_replace(owner, args[0], args[1])
+            if name == "join" and args:
+                args = (_foresee_join(owner, args[0]), *args[1:])
         return _checked_result(super().call(__context, __obj, *args, **kwargs))
+
+
+def _foresee_replace(text: Any, old: Any, new: Any) -> None:
+    """Refuse a replace whose result would be larger than LARGEST, before it is made."""
+    text, old, new = str(text), str(old), str(new)
+    count = len(text) + 1 if not old else text.count(old)
+    if len(text) + count * (len(new) - len(old)) > LARGEST:
+        raise SecurityError(f"this replace makes more than {LARGEST:,} characters")
+
+
+def _foresee_join(separator: Any, items: Any) -> list[Any]:
+    """The items to join, as a list, refused when the joined text would be larger than LARGEST."""
+    listed = []
+    size = 0
+    for item in items:
+        listed.append(item)
+        size += len(str(item)) + len(str(separator))
+        if size > LARGEST or len(listed) > LARGEST:
+            raise SecurityError(f"joining these makes more than {LARGEST:,} characters")
+    return listed
 
 
 def _check_arguments(args: Iterable[Any], kwargs: dict[str, Any]) -> None:
@@ -80,11 +121,18 @@ def _checked_result(result: Any) -> Any:
 
 
 def _guarded(function: Callable[..., Any]) -> Callable[..., Any]:
-    """A filter whose numbers and result are kept within LARGEST (Jinja's pass_* marks kept)."""
+    """A filter whose numbers and result are kept within LARGEST (Jinja's pass_* marks kept); `replace`
+    and `join` are checked before they make their result."""
 
     @functools.wraps(function)
     def guarded(*args: Any, **kwargs: Any) -> Any:
         _check_arguments(args, kwargs)
+        values = [a for a in args if not hasattr(a, "environment") and not hasattr(a, "autoescape")]
+        if function.__name__ == "do_replace" and len(values) >= 3:
+            _foresee_replace(*values[:3])
+        if function.__name__ == "do_join" and values:
+            index = args.index(values[0])
+            args = (*args[:index], _foresee_join(values[1] if len(values) > 1 else "", values[0]), *args[index + 1:])
         return _checked_result(function(*args, **kwargs))
 
     return guarded
@@ -151,13 +199,17 @@ class Budget:
 
         def run() -> str:
             pieces: list[str] = []
-            for piece in template.generate(context):
-                self.used += len(piece)
-                if self.used > self.characters:
-                    self.spent = True
-                    raise OverBudget(f"the document's texts come to more than {self.characters:,} characters "
-                                     "(a loop far too large?)")
-                pieces.append(piece)
+            made = template.generate(context)
+            try:
+                for piece in made:
+                    self.used += len(piece)
+                    if self.used > self.characters:
+                        self.spent = True
+                        raise OverBudget(f"the document's texts come to more than {self.characters:,} characters "
+                                         "(a loop far too large?)")
+                    pieces.append(piece)
+            finally:
+                made.close()  # a generator left half-way holds the template's frames
             return "".join(pieces)
 
         return str(self.watch(run))

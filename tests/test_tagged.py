@@ -183,18 +183,25 @@ def tree_text(path: Path) -> list[tuple[str, str]]:
         found: list[tuple[str, str]] = []
 
         def walk(element: Any) -> None:
-            home = element.get("/Pg")
             kids = element.K if isinstance(element.K, pikepdf.Array) else [element.K]
             for kid in kids:
-                if isinstance(kid, int):
-                    found.append((str(element.S)[1:], mcids[page_index[home.objgen]].get(kid, "")))
-                elif kid.get("/Type") == "/MCR":
-                    found.append((str(element.S)[1:], mcids[page_index[kid.Pg.objgen]].get(int(kid.MCID), "")))
+                text = _marked_text(element, kid, mcids, page_index)
+                if text is not None:
+                    found.append((str(element.S)[1:], text))
                 elif kid.get("/Type") != "/OBJR":
                     walk(kid)
 
         walk(pdf.Root.StructTreeRoot.K)
         return found
+
+
+def _marked_text(element: Any, kid: Any, mcids: list[dict[int, str]], page_index: dict[Any, int]) -> str | None:
+    """The text of `kid` of `element` when it is marked content (an MCID or an MCR), else None."""
+    if isinstance(kid, int):
+        return mcids[page_index[element.Pg.objgen]].get(kid, "")
+    if kid.get("/Type") == "/MCR":
+        return mcids[page_index[kid.Pg.objgen]].get(int(kid.MCID), "")
+    return None
 
 
 def elements(pdf: pikepdf.Pdf) -> Iterator[tuple[Any, Any]]:
@@ -349,6 +356,49 @@ def test_a_split_paragraph_is_one_element_on_two_pages(built: list[tuple[Resolve
                     assert str(element.S) in ("/P", "/LBody", "/H3"), (path.name, element.S)
                     split += 1
     assert split > 0, "no paragraph split over a page: the test no longer tests anything"
+
+
+def test_a_language_span_across_a_page_break_stays_one_span_and_its_paragraph_goes_on(workspace: Path) -> None:
+    """A `[[es|...]]` span split by a page break: its words on both pages are one Span with /Lang es,
+    the words after it are in its paragraph's P (not artifacts, not the Document's), and the tree's
+    text is the content's, in order."""
+    content = workspace / "content.yaml"
+    old = "Ketamine does not help everyone, and results are not guaranteed."
+    text = content.read_text(encoding="utf-8")
+    assert old in text
+    new = ("Ketamine does not help everyone. " * 25 + "[[es|" + "Ayuda gratis en español para usted. " * 30
+           + "]] Results are not guaranteed. " + "Call us with questions. " * 20)
+    content.write_text(text.replace(old, new.strip(), 1), encoding="utf-8")
+    contents, clinics = load_inputs(content)
+    doc = resolve_jobs(contents, plan(contents, clinics, documents=["handout"], clinic_ids=["harbor"], langs=["en"]))[0]
+    assert isinstance(doc, ResolvedDocument)
+    data, _ = layout_module.render(doc, load_layout("standard", ROOT / "layouts"))
+    path = workspace / "split-span.pdf"
+    path.write_bytes(data)
+    found = tree_text(path)
+    assert squeeze("".join(t for _, t in found)) == squeeze("".join(logical_text(doc)))
+    assert all(page["unmarked"] == [] for page in pdfium_read(path)["pages"])
+    after = next(role for role, t in found if "Results are not guaranteed" in t)
+    assert after == "P"
+    with pikepdf.open(path) as pdf:
+        page_index = {page.objgen: i for i, page in enumerate(pdf.pages)}
+        spans = [(e, parent) for e, parent in elements(pdf) if e.S == "/Span" and "Ayuda gratis" in _element_text(e, pdf, path)]
+        assert len(spans) == 1, len(spans)
+        span, parent = spans[0]
+        assert str(span.Lang) == "es" and parent.S == "/P"
+        kids = span.K if isinstance(span.K, pikepdf.Array) else [span.K]
+        pages = {page_index[span.Pg.objgen] if isinstance(k, int) else page_index[k.Pg.objgen] for k in kids}
+        assert len(pages) == 2, pages  # the span's words on both pages
+        words = squeeze(_element_text(span, pdf, path))
+        assert words == squeeze("Ayuda gratis en español para usted. " * 30)
+
+
+def _element_text(element: Any, pdf: pikepdf.Pdf, path: Path) -> str:
+    """The text of the marked content directly in `element`."""
+    mcids = [page["mcids"] for page in pdfium_read(path)["pages"]]
+    page_index = {page.objgen: i for i, page in enumerate(pdf.pages)}
+    kids = element.K if isinstance(element.K, pikepdf.Array) else [element.K]
+    return "".join(text for kid in kids if (text := _marked_text(element, kid, mcids, page_index)) is not None)
 
 
 def test_every_annotation_is_in_a_link_or_form_element(built: list[tuple[ResolvedDocument, str, Path]]) -> None:

@@ -313,10 +313,17 @@ def _prune(element: Element) -> bool:
 def figure(canvas: Any, alt: str, bbox: tuple[float, float, float, float]) -> Iterator[None]:
     """Draw an image as a Figure with alternative text (on a canvas that tags; else just draw)."""
     tagger: Tagger | None = getattr(canvas, "tagger", None)
-    if tagger is None:
+    with content(canvas, tagger.child(tagger.stack[-1], "Figure", alt=alt, bbox=bbox) if tagger else None):
+        yield
+
+
+@contextmanager
+def content(canvas: Any, element: Element | None) -> Iterator[None]:
+    """What is drawn here, outside any text object, is marked content of `element` (None: just draw)."""
+    tagger: Tagger | None = getattr(canvas, "tagger", None)
+    if tagger is None or element is None:
         yield
         return
-    element = tagger.child(tagger.stack[-1], "Figure", alt=alt, bbox=bbox)
     canvas._code += ["EMC", tagger.mark(element)]
     yield
     canvas._code += ["EMC", ARTIFACT]

@@ -17,6 +17,7 @@ from reportlab.pdfgen.canvas import Canvas
 from handouts.fonts import register
 from handouts.errors import Where
 from handouts.model import Layout, ResolvedDocument
+from handouts.tags import Element, content
 
 EDGE = 0.35 * 72  # the lowest footer text stays this far above the paper's edge (printers clip less)
 # In multiples of the footer's text size:
@@ -38,6 +39,7 @@ class Footer:
     size: float
     qr: tuple[tuple[str, str], ...] = ()  # a form's QR code fields (page i/n is added per page); () for none
     longest: Where = Where("")  # where its widest part comes from: what to shorten when it takes the page
+    clinic_lines: int = 1  # how many of the first lines hold the clinic's name and phone
 
     @property
     def qr_size(self) -> float:
@@ -98,6 +100,7 @@ def footer_for(doc: ResolvedDocument, layout: Layout, qr_mrn: str | None = None)
     if mark is not None:
         groups.append([f"{labels['form']} {mark.form_id}", f"#{mark.content_hash}", mark.language])
     lines: list[str] = []
+    clinic_lines = 0
     for group in groups:
         line = ""
         for part in group:
@@ -111,8 +114,9 @@ def footer_for(doc: ResolvedDocument, layout: Layout, qr_mrn: str | None = None)
             *full, line = wrap(part, regular, size, lambda n: room(len(lines) + n))
             lines.extend(full)
         lines.append(line)
+        clinic_lines = clinic_lines or len(lines)
     longest = max(parts, key=lambda part: stringWidth(part[0], regular, size))[1]
-    return Footer(tuple(lines), labels["page_of"], size, qr, longest)
+    return Footer(tuple(lines), labels["page_of"], size, qr, longest, clinic_lines)
 
 
 def wrap(text: str, font: str, size: float, room: Callable[[int], float]) -> list[str]:
@@ -148,8 +152,10 @@ def wrap(text: str, font: str, size: float, room: Callable[[int], float]) -> lis
     return [*lines, line]
 
 
-def draw_footer(canvas: Canvas, footer: Footer, layout: Layout, number: int, total: int) -> None:
-    """Draw the footer of page `number` of `total`."""
+def draw_footer(canvas: Canvas, footer: Footer, layout: Layout, number: int, total: int,
+                clinic: Element | None = None) -> None:
+    """Draw the footer of page `number` of `total`; its lines with the clinic's name and phone as
+    content of `clinic` when given (else all of it is an artifact)."""
     left = layout.margins["left"]
     right = layout.page_size[0] - layout.margins["right"]
     regular, bold = register(layout.fonts["regular"], layout.fonts["bold"])
@@ -164,7 +170,8 @@ def draw_footer(canvas: Canvas, footer: Footer, layout: Layout, number: int, tot
     canvas.drawRightString(right - footer.inset, footer.baseline(0), _page_of(footer.page_of, number, total))
     canvas.setFont(regular, footer.size)
     for i, line in enumerate(footer.lines):
-        canvas.drawString(left, footer.baseline(i), line)
+        with content(canvas, clinic if i < footer.clinic_lines else None):
+            canvas.drawString(left, footer.baseline(i), line)
     canvas.restoreState()
 
 

@@ -8,7 +8,8 @@ height and by its width, so a wide wordmark leaves the name its room.
 In the structure tree (handouts.tags) the headers are artifacts, running headers that repeat
 on every page, except the logo: a Figure whose alternative text is the clinic's `logo_alt`,
 else its name. The name printed beside the logo stays an artifact, so a screen reader says
-the clinic once; the contact block and the document's author name it again where it is content.
+the clinic once; the contact block (a handout) or page 1's footer line with its name and phone
+(a consent or aftercare sheet, handouts.layout) says it again where it is content.
 """
 
 from __future__ import annotations

@@ -69,11 +69,19 @@ def render(doc: ResolvedDocument, layout: Layout, qr_mrn: str | None = None) -> 
         invariant=1,  # no time in the file: post.stamp sets the dates, post.file_id the ID
         initialFontName=kit.styles["body"].fontName,
     )
+    contact = any(block.kind == "contact" for section in doc.sections for block in section.blocks)
+
+    def first_page(canvas: Canvas, _: Any) -> None:
+        draw_letterhead(canvas, doc, head, layout, brand)
+        tagger = cast(_NumberedCanvas, canvas).tagger
+        if tagger is not None and not contact:  # the clinic's name and phone, read after the logo
+            cast(_NumberedCanvas, canvas).clinic = tagger.child(tagger.root, "P")
+
     # Page 1 carries the letterhead (logo, name, rule); later pages a slim running header, so
     # the room goes to the text.
     template.addPageTemplates([
         PageTemplate("first", [frame(header_height(layout, head), "first")], autoNextPageTemplate="later",
-                     onPage=lambda c, d: draw_letterhead(c, doc, head, layout, brand)),
+                     onPage=first_page),
         PageTemplate("later", [frame(running_header_height(layout, running), "later")],
                      onPage=lambda c, d: draw_running_header(c, doc, running, layout, brand)),
     ])
@@ -133,6 +141,7 @@ class _NumberedCanvas(Canvas):
         self.tagger = tagger
         self.metadata: bytes | None = None  # the XMP metadata, written into the catalog by save()
         self._widget_of: Element | None = None  # the Form element whose widget is being made
+        self.clinic: Element | None = None  # a document without a contact block: page 1's footer names the clinic
         # Markers in paragraph text call this; untagged, they do nothing.
         self.setNamedCB(CALLBACK, lambda canvas, kind, label: tagger.marker(label) if tagger else None)
         self._artifact()
@@ -217,7 +226,7 @@ class _NumberedCanvas(Canvas):
             self._widget_of = None
             count = self._annotationCount
             self._artifact()
-            draw_footer(self, self._footer, self._layout, number, total)
+            draw_footer(self, self._footer, self._layout, number, total, self.clinic if number == 1 else None)
             if self.tagger is not None:
                 self._code.append("EMC")
             super().showPage()

@@ -80,6 +80,7 @@ class Tag:
     group: Group | None = None
     element: Element | None = None
     body: Element | None = None  # a list item's LBody, its Lbl coming first
+    open: list[Element] = field(default_factory=list)  # inline elements (a Span) still open where a part ended
 
 
 MARKER = re.compile(f'<onDraw name="{CALLBACK}" label="[^"]*"/>')
@@ -110,6 +111,7 @@ class Tagger:
         self._queue: list[Element] = []  # a list item's Lbl and LBody, for its text objects in turn
         self._links: list[Element] = []  # Link elements still waiting for their annotation
         self._last_link: Element | None = None
+        self._floors: list[int] = []  # per flowable being drawn: the stack's height at its own element
 
     # The tree -------------------------------------------------------------------------------
 
@@ -121,7 +123,9 @@ class Tagger:
 
     def enter(self, tag: Tag, bullet: bool = False) -> int:
         """Make `tag`'s element (once) and draw into it; returns what `leave` needs. A list item
-        drawn with its `bullet` puts the bullet in a Lbl and the text in a LBody."""
+        drawn with its `bullet` puts the bullet in a Lbl and the text in a LBody. A part that
+        continues a split flowable reopens the inline elements its first part left open (a Span
+        crossing the page break), so their text goes on in the same elements."""
         depth = len(self.stack)
         if tag.group is not None:
             if tag.group.element is None:
@@ -136,10 +140,13 @@ class Tagger:
                 if tag.body is None:
                     tag.body = self.child(tag.element, "LBody")
                 self._queue = [label, tag.body] if label else [tag.body]
+        self._floors.append(len(self.stack))
+        self.stack += tag.open
         return depth
 
-    def leave(self, depth: int) -> None:
-        """Back to where `enter` started."""
+    def leave(self, tag: Tag, depth: int) -> None:
+        """Back to where `enter` started, keeping in `tag` the inline elements left open for its next part."""
+        tag.open = self.stack[self._floors.pop():]
         del self.stack[depth:]
         self._queue = []
 
@@ -208,8 +215,8 @@ class Tagger:
             if role == "Link":
                 self._links.append(element)
                 self._last_link = element
-        elif verb == "close" and len(self.stack) > 1:
-            self.stack.pop()
+        elif verb == "close" and len(self.stack) > (self._floors[-1] if self._floors else 1):
+            self.stack.pop()  # never below the element of the flowable being drawn
         self._open(text, artifact=verb == "artifact")
 
     # Annotations -----------------------------------------------------------------------------
@@ -306,10 +313,17 @@ def _prune(element: Element) -> bool:
 def figure(canvas: Any, alt: str, bbox: tuple[float, float, float, float]) -> Iterator[None]:
     """Draw an image as a Figure with alternative text (on a canvas that tags; else just draw)."""
     tagger: Tagger | None = getattr(canvas, "tagger", None)
-    if tagger is None:
+    with content(canvas, tagger.child(tagger.stack[-1], "Figure", alt=alt, bbox=bbox) if tagger else None):
+        yield
+
+
+@contextmanager
+def content(canvas: Any, element: Element | None) -> Iterator[None]:
+    """What is drawn here, outside any text object, is marked content of `element` (None: just draw)."""
+    tagger: Tagger | None = getattr(canvas, "tagger", None)
+    if tagger is None or element is None:
         yield
         return
-    element = tagger.child(tagger.stack[-1], "Figure", alt=alt, bbox=bbox)
     canvas._code += ["EMC", tagger.mark(element)]
     yield
     canvas._code += ["EMC", ARTIFACT]

@@ -27,6 +27,7 @@ import pytest
 from conftest import CONTENT, ROOT, run
 from handouts import layout as layout_module
 from handouts.build import load_inputs, plan
+from handouts.footer import footer_for
 from handouts.layouts import load_layout
 from handouts.model import ResolvedDocument
 from handouts.resolve import plain, resolve_jobs
@@ -61,14 +62,27 @@ def _texts(kind: str, data: Any) -> list[str]:
     return [plain(t) for t in by_kind[kind](data) if t]
 
 
-def logical_text(doc: ResolvedDocument) -> list[str]:
-    """The document's text in the order it is meant to be read: title, then each heading and its blocks."""
-    texts = [plain(doc.title)]
+def logical_text(doc: ResolvedDocument, layout: str = "standard") -> list[str]:
+    """The document's text in the order it is meant to be read: the clinic's name and phone (page 1's
+    footer lines in `layout`) when no contact block says them, the title, then each heading and its blocks."""
+    texts = [] if _has_contact(doc) else [clinic_line(doc, layout)]
+    texts.append(plain(doc.title))
     for section in doc.sections:
         texts.append(plain(section.heading))
         for block in section.blocks:
             texts += _texts(block.kind, block.data)
     return texts
+
+
+def _has_contact(doc: ResolvedDocument) -> bool:
+    return any(block.kind == "contact" for section in doc.sections for block in section.blocks)
+
+
+def clinic_line(doc: ResolvedDocument, layout: str) -> str:
+    """What the footer says of the clinic, its name then its phone, as the layout's footer wraps them
+    (on one line they have a separator between them, on two none)."""
+    footer = footer_for(doc, load_layout(layout, ROOT / "layouts"))
+    return " ".join(footer.lines[:footer.clinic_lines])
 
 
 def squeeze(text: str) -> str:
@@ -183,18 +197,25 @@ def tree_text(path: Path) -> list[tuple[str, str]]:
         found: list[tuple[str, str]] = []
 
         def walk(element: Any) -> None:
-            home = element.get("/Pg")
             kids = element.K if isinstance(element.K, pikepdf.Array) else [element.K]
             for kid in kids:
-                if isinstance(kid, int):
-                    found.append((str(element.S)[1:], mcids[page_index[home.objgen]].get(kid, "")))
-                elif kid.get("/Type") == "/MCR":
-                    found.append((str(element.S)[1:], mcids[page_index[kid.Pg.objgen]].get(int(kid.MCID), "")))
+                text = _marked_text(element, kid, mcids, page_index)
+                if text is not None:
+                    found.append((str(element.S)[1:], text))
                 elif kid.get("/Type") != "/OBJR":
                     walk(kid)
 
         walk(pdf.Root.StructTreeRoot.K)
         return found
+
+
+def _marked_text(element: Any, kid: Any, mcids: list[dict[int, str]], page_index: dict[Any, int]) -> str | None:
+    """The text of `kid` of `element` when it is marked content (an MCID or an MCR), else None."""
+    if isinstance(kid, int):
+        return mcids[page_index[element.Pg.objgen]].get(kid, "")
+    if kid.get("/Type") == "/MCR":
+        return mcids[page_index[kid.Pg.objgen]].get(int(kid.MCID), "")
+    return None
 
 
 def elements(pdf: pikepdf.Pdf) -> Iterator[tuple[Any, Any]]:
@@ -269,7 +290,7 @@ def test_reading_order_is_the_content_order(built: list[tuple[ResolvedDocument, 
     """The tree's text, in tree order across pages, is the document's text in logical order: nothing
     missing (content drawn untagged), nothing extra (header or footer tagged), nothing out of order."""
     for doc, name, path in built:
-        expected = squeeze("".join(logical_text(doc)))
+        expected = squeeze("".join(logical_text(doc, name)))
         got = squeeze("".join(text for _, text in tree_text(path)))
         assert got == expected, (path.name, _first_difference(got, expected))
 
@@ -284,7 +305,7 @@ def test_pdfium_and_poppler_read_the_same_roles_and_text(built: list[tuple[Resol
     whole-document text is the content's."""
     for doc, name, path in built[::3]:  # every third: poppler runs once per file
         popper = poppler_struct(path)
-        assert squeeze("".join(t for _, t in popper)) == squeeze("".join(logical_text(doc))), path.name
+        assert squeeze("".join(t for _, t in popper)) == squeeze("".join(logical_text(doc, name))), path.name
         roles_poppler = [role for role, text in popper if squeeze(text)]
         roles_tree = [role for role, text in tree_text(path) if squeeze(text)]
         assert roles_poppler == roles_tree, path.name
@@ -349,6 +370,72 @@ def test_a_split_paragraph_is_one_element_on_two_pages(built: list[tuple[Resolve
                     assert str(element.S) in ("/P", "/LBody", "/H3"), (path.name, element.S)
                     split += 1
     assert split > 0, "no paragraph split over a page: the test no longer tests anything"
+
+
+def test_a_language_span_across_a_page_break_stays_one_span_and_its_paragraph_goes_on(workspace: Path) -> None:
+    """A `[[es|...]]` span split by a page break: its words on both pages are one Span with /Lang es,
+    the words after it are in its paragraph's P (not artifacts, not the Document's), and the tree's
+    text is the content's, in order."""
+    content = workspace / "content.yaml"
+    old = "Ketamine does not help everyone, and results are not guaranteed."
+    text = content.read_text(encoding="utf-8")
+    assert old in text
+    new = ("Ketamine does not help everyone. " * 25 + "[[es|" + "Ayuda gratis en español para usted. " * 30
+           + "]] Results are not guaranteed. " + "Call us with questions. " * 20)
+    content.write_text(text.replace(old, new.strip(), 1), encoding="utf-8")
+    contents, clinics = load_inputs(content)
+    doc = resolve_jobs(contents, plan(contents, clinics, documents=["handout"], clinic_ids=["harbor"], langs=["en"]))[0]
+    assert isinstance(doc, ResolvedDocument)
+    data, _ = layout_module.render(doc, load_layout("standard", ROOT / "layouts"))
+    path = workspace / "split-span.pdf"
+    path.write_bytes(data)
+    found = tree_text(path)
+    assert squeeze("".join(t for _, t in found)) == squeeze("".join(logical_text(doc)))
+    assert all(page["unmarked"] == [] for page in pdfium_read(path)["pages"])
+    after = next(role for role, t in found if "Results are not guaranteed" in t)
+    assert after == "P"
+    with pikepdf.open(path) as pdf:
+        page_index = {page.objgen: i for i, page in enumerate(pdf.pages)}
+        spans = [(e, parent) for e, parent in elements(pdf) if e.S == "/Span" and "Ayuda gratis" in _element_text(e, pdf, path)]
+        assert len(spans) == 1, len(spans)
+        span, parent = spans[0]
+        assert str(span.Lang) == "es" and parent.S == "/P"
+        kids = span.K if isinstance(span.K, pikepdf.Array) else [span.K]
+        pages = {page_index[span.Pg.objgen] if isinstance(k, int) else page_index[k.Pg.objgen] for k in kids}
+        assert len(pages) == 2, pages  # the span's words on both pages
+        words = squeeze(_element_text(span, pdf, path))
+        assert words == squeeze("Ayuda gratis en español para usted. " * 30)
+
+
+def _element_text(element: Any, pdf: pikepdf.Pdf, path: Path) -> str:
+    """The text of the marked content directly in `element`."""
+    mcids = [page["mcids"] for page in pdfium_read(path)["pages"]]
+    page_index = {page.objgen: i for i, page in enumerate(pdf.pages)}
+    kids = element.K if isinstance(element.K, pikepdf.Array) else [element.K]
+    return "".join(text for kid in kids if (text := _marked_text(element, kid, mcids, page_index)) is not None)
+
+
+def test_a_document_without_a_contact_block_reads_the_clinic_name_and_phone_first(
+        built: list[tuple[ResolvedDocument, str, Path]]) -> None:
+    """A consent or aftercare sheet has no contact block: page 1's footer line with the clinic's name
+    and phone is a P read after the logo and before the H1; the footers of later pages, and every
+    footer of a handout (its contact block says it), stay artifacts."""
+    seen = 0
+    for doc, name, path in built:
+        found = [(role, text) for role, text in tree_text(path) if squeeze(text)]  # the Figure has no text
+        line = squeeze(clinic_line(doc, name))
+        assert line.startswith(squeeze(doc.clinic_name)) and line.endswith(squeeze(doc.phone)), line
+        h1 = next(i for i, (role, _) in enumerate(found) if role == "H1")
+        before = found[:h1]  # the P's lines (large print wraps the phone under the name)
+        if _has_contact(doc):
+            assert before == [] and line not in squeeze("".join(text for _, text in found)), path.name
+            continue
+        assert {role for role, _ in before} == {"P"} and squeeze("".join(t for _, t in before)) == line, (path.name, before)
+        first = pdfium_read(path)["pages"][0]["elements"]
+        roles = [e[1] for e in first if e[0] == 1]
+        assert roles[:2 + bool(doc.logo)] == ["Figure"] * bool(doc.logo) + ["P", "H1"], (path.name, roles[:3])
+        seen += doc.job.document.id == "consent"
+    assert seen
 
 
 def test_every_annotation_is_in_a_link_or_form_element(built: list[tuple[ResolvedDocument, str, Path]]) -> None:

@@ -80,7 +80,7 @@ class _Tagging:
         try:
             super().drawOn(canvas, x, y, _sW)  # type: ignore[misc]
         finally:
-            tagger.leave(depth)
+            tagger.leave(self._tag, depth)
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803 - ReportLab's names
         """The parts, each carrying this flowable's Tag and role."""

@@ -210,7 +210,10 @@ class Tagger:
         if verb == "open":
             role, _, value = rest.partition(":")
             attributes = {"lang": value} if role == "Span" else {"scope": value} if role == "TH" and value else {}
-            element = self.child(self.stack[-1], role, **attributes)
+            top = self.stack[-1]
+            # In a list item the words are the LBody's: a Span or Link among them is its child, in their order.
+            parent = self._queue[-1] if self._queue and top.role == "LI" else top
+            element = self.child(parent, role, **attributes)
             self.stack.append(element)
             if role == "Link":
                 self._links.append(element)

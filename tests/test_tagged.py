@@ -656,3 +656,24 @@ def test_untagged_build_has_no_structure(tmp_path: Path, monkeypatch: pytest.Mon
     assert pdfium_read(path)["pages"][0]["unmarked"]
     with pikepdf.open(path) as pdf:
         assert "/StructTreeRoot" not in pdf.Root and "/Metadata" not in pdf.Root
+
+
+def test_a_language_span_in_a_bullet_is_in_its_lbody_in_reading_order(workspace: Path) -> None:
+    """`[[es|...]]` inside a list item: the Span is a child of the item's LBody, between the words
+    around it, not a child of the LI read after the whole item."""
+    content = workspace / "content.yaml"
+    old = "The medicine drips slowly into a vein through a thin tube (IV)."
+    text = content.read_text(encoding="utf-8")
+    assert old in text
+    content.write_text(text.replace(old, "The medicine drips [[es|muy despacio]] into a vein through a thin tube (IV).",
+                                    1), encoding="utf-8")
+    contents, clinics = load_inputs(content)
+    doc = resolve_jobs(contents, plan(contents, clinics, documents=["handout"], clinic_ids=["harbor"], langs=["en"]))[0]
+    assert isinstance(doc, ResolvedDocument)
+    data, _ = layout_module.render(doc, load_layout("standard", ROOT / "layouts"))
+    path = workspace / "bullet-span.pdf"
+    path.write_bytes(data)
+    assert squeeze("".join(t for _, t in tree_text(path))) == squeeze("".join(logical_text(doc)))
+    with pikepdf.open(path) as pdf:
+        [(span, parent)] = [(e, p) for e, p in elements(pdf) if e.S == "/Span" and "despacio" in _element_text(e, pdf, path)]
+        assert str(span.Lang) == "es" and parent.S == "/LBody"

@@ -376,19 +376,10 @@ def test_a_language_span_across_a_page_break_stays_one_span_and_its_paragraph_go
     """A `[[es|...]]` span split by a page break: its words on both pages are one Span with /Lang es,
     the words after it are in its paragraph's P (not artifacts, not the Document's), and the tree's
     text is the content's, in order."""
-    content = workspace / "content.yaml"
-    old = "Ketamine does not help everyone, and results are not guaranteed."
-    text = content.read_text(encoding="utf-8")
-    assert old in text
     new = ("Ketamine does not help everyone. " * 25 + "[[es|" + "Ayuda gratis en español para usted. " * 30
            + "]] Results are not guaranteed. " + "Call us with questions. " * 20)
-    content.write_text(text.replace(old, new.strip(), 1), encoding="utf-8")
-    contents, clinics = load_inputs(content)
-    doc = resolve_jobs(contents, plan(contents, clinics, documents=["handout"], clinic_ids=["harbor"], langs=["en"]))[0]
-    assert isinstance(doc, ResolvedDocument)
-    data, _ = layout_module.render(doc, load_layout("standard", ROOT / "layouts"))
-    path = workspace / "split-span.pdf"
-    path.write_bytes(data)
+    doc, path = _edited_handout(workspace, "Ketamine does not help everyone, and results are not guaranteed.",
+                                new.strip())
     found = tree_text(path)
     assert squeeze("".join(t for _, t in found)) == squeeze("".join(logical_text(doc)))
     assert all(page["unmarked"] == [] for page in pdfium_read(path)["pages"])
@@ -405,6 +396,21 @@ def test_a_language_span_across_a_page_break_stays_one_span_and_its_paragraph_go
         assert len(pages) == 2, pages  # the span's words on both pages
         words = squeeze(_element_text(span, pdf, path))
         assert words == squeeze("Ayuda gratis en español para usted. " * 30)
+
+
+def _edited_handout(workspace: Path, old: str, new: str) -> tuple[ResolvedDocument, Path]:
+    """Harbor's English handout, laid out from the workspace's content with one text changed."""
+    content = workspace / "content.yaml"
+    text = content.read_text(encoding="utf-8")
+    assert old in text
+    content.write_text(text.replace(old, new, 1), encoding="utf-8")
+    contents, clinics = load_inputs(content)
+    doc = resolve_jobs(contents, plan(contents, clinics, documents=["handout"], clinic_ids=["harbor"], langs=["en"]))[0]
+    assert isinstance(doc, ResolvedDocument)
+    data, _ = layout_module.render(doc, load_layout("standard", ROOT / "layouts"))
+    path = workspace / "edited.pdf"
+    path.write_bytes(data)
+    return doc, path
 
 
 def _element_text(element: Any, pdf: pikepdf.Pdf, path: Path) -> str:
@@ -661,18 +667,8 @@ def test_untagged_build_has_no_structure(tmp_path: Path, monkeypatch: pytest.Mon
 def test_a_language_span_in_a_bullet_is_in_its_lbody_in_reading_order(workspace: Path) -> None:
     """`[[es|...]]` inside a list item: the Span is a child of the item's LBody, between the words
     around it, not a child of the LI read after the whole item."""
-    content = workspace / "content.yaml"
-    old = "The medicine drips slowly into a vein through a thin tube (IV)."
-    text = content.read_text(encoding="utf-8")
-    assert old in text
-    content.write_text(text.replace(old, "The medicine drips [[es|muy despacio]] into a vein through a thin tube (IV).",
-                                    1), encoding="utf-8")
-    contents, clinics = load_inputs(content)
-    doc = resolve_jobs(contents, plan(contents, clinics, documents=["handout"], clinic_ids=["harbor"], langs=["en"]))[0]
-    assert isinstance(doc, ResolvedDocument)
-    data, _ = layout_module.render(doc, load_layout("standard", ROOT / "layouts"))
-    path = workspace / "bullet-span.pdf"
-    path.write_bytes(data)
+    doc, path = _edited_handout(workspace, "The medicine drips slowly into a vein through a thin tube (IV).",
+                                "The medicine drips [[es|muy despacio]] into a vein through a thin tube (IV).")
     assert squeeze("".join(t for _, t in tree_text(path))) == squeeze("".join(logical_text(doc)))
     with pikepdf.open(path) as pdf:
         [(span, parent)] = [(e, p) for e, p in elements(pdf) if e.S == "/Span" and "despacio" in _element_text(e, pdf, path)]

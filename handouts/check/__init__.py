@@ -123,10 +123,12 @@ def run_checks(content_path: Path, clinics_path: Path | None = None) -> Report:
         report.findings += reading.check(result, report.reading)
         report.findings += consent.check(result)
         report.findings += facts.check(result, rules)
+    shipped = header.layouts(content)  # read once, not once per clinic
+    logo_height = next((layout.header["logo_height"] for layout in shipped if layout.name == "standard"), None)
     for clinic in clinics:
         report.findings += colours.check(clinic, content)
-        report.findings += logos.check(clinic, content)
-        report.findings += header.check(clinic, content)
+        report.findings += logos.check(clinic, content, logo_height)
+        report.findings += header.check(clinic, shipped)
     report.findings = list(dict.fromkeys(report.findings))
     return report
 
